@@ -1,0 +1,103 @@
+"""rackdinero: the app that connects Rackbeat to Dinero. ``create_app`` builds it."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+from rackdinero_app import config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, commands."""
+    app = Flask(
+        __name__,
+        instance_path=config.instance_path_from_env(),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    config.load(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    configure_logger(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from rackdinero_app import models  # noqa: F401  (registers every table on the metadata)
+    from rackdinero_app.extensions import crypto
+    from rackdinero_app.extensions import csrf
+    from rackdinero_app.extensions import db
+    from rackdinero_app.extensions import migrate
+    from rackdinero_app.extensions import rq
+
+    crypto.init_app(app)
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_item=models.base.render_migration_item,
+    )
+    csrf.init_app(app)
+    rq.init_app(app)
+    _dispose_engine_after_fork(app)
+
+
+def _dispose_engine_after_fork(app: Flask) -> None:
+    """RQ forks a work horse per job; pooled connections must not be shared with the parent."""
+
+    def dispose() -> None:
+        with app.app_context():
+            from rackdinero_app.extensions import db
+
+            db.engine.dispose(close=False)
+
+    os.register_at_fork(after_in_child=dispose)
+
+
+def register_blueprints(app: Flask) -> None:
+    from rackdinero_app.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Errors answer with a short message; a stack trace never reaches the user."""
+
+    def render_http_error(error: HTTPException):
+        return jsonify(error=error.name, message=error.description), error.code
+
+    def render_unexpected(error: Exception):
+        app.logger.exception("Unhandled error")
+        return (
+            jsonify(error="Internal Server Error", message="Something went wrong on our side."),
+            500,
+        )
+
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(Exception, render_unexpected)
+
+
+def register_commands(app: Flask) -> None:
+    from rackdinero_app import cli
+
+    cli.init_app(app)
+
+
+def configure_logger(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )

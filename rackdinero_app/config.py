@@ -1,0 +1,111 @@
+"""Configuration: defaults, ``RACKDINERO_*`` environment variables, and their validation.
+
+Every setting can be given as an environment variable with the ``RACKDINERO_`` prefix
+(``RACKDINERO_REDIS_URL=...``). ``.env.example`` at the repository root documents each one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+ENV_PREFIX = "RACKDINERO"
+
+# Only for RACKDINERO_ENV=demo or test: fixed so that a demo database stays readable across
+# restarts. Never valid in production, where the variables below are required.
+DEMO_SECRET_KEY = "demo-only-secret-key-not-for-production"
+DEMO_ENCRYPTION_KEY = "ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LW5vdC1wcm8="
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS")
+ENVIRONMENTS = ("production", "demo", "test")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Settings that hold when nothing is configured (the demo runs on these)."""
+    return {
+        "ENV": "production",
+        "SECRET_KEY": None,
+        "ENCRYPTION_KEYS": None,
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "rackdinero.sqlite"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "RQ_QUEUES": ["default"],
+        # A worker counts as alive while its last heartbeat is younger than this (seconds).
+        "WORKER_HEARTBEAT_MAX_AGE": 60,
+        "RACKBEAT_BASE_URL": "http://127.0.0.1:5001",
+        "DINERO_API_URL": "http://127.0.0.1:5002",
+        "DINERO_AUTH_URL": "http://127.0.0.1:5002",
+        "DINERO_CLIENT_ID": "rackdinero-demo",
+        "DINERO_CLIENT_SECRET": None,
+        "RACKBEAT_CLIENT_ID": "rackdinero-demo",
+        "RACKBEAT_CLIENT_SECRET": None,
+        "PUBLIC_URL": "http://127.0.0.1:5000",
+    }
+
+
+DEMO_DEFAULTS = {
+    "SECRET_KEY": DEMO_SECRET_KEY,
+    "ENCRYPTION_KEYS": DEMO_ENCRYPTION_KEY,
+    "DINERO_CLIENT_SECRET": "rackdinero-demo-dinero-secret",
+    "RACKBEAT_CLIENT_SECRET": "rackdinero-demo-rackbeat-secret",
+}
+
+
+def load(app, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config``: defaults, then the environment, then ``test_config``, then check."""
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if test_config:
+        app.config.from_mapping(test_config)
+    environment = app.config["ENV"]
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(
+            f"{ENV_PREFIX}_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}."
+        )
+    if environment in ("demo", "test"):
+        for key, value in DEMO_DEFAULTS.items():
+            if not app.config.get(key):
+                app.config[key] = value
+    validate(app.config)
+
+
+def validate(config: dict[str, Any]) -> None:
+    """Refuse to start without the secrets production needs, naming each missing variable."""
+    missing = [f"{ENV_PREFIX}_{key}" for key in REQUIRED_IN_PRODUCTION if not config.get(key)]
+    if missing:
+        raise ConfigError(
+            "Missing required setting(s): "
+            + ", ".join(missing)
+            + f". Set them in the environment, or set {ENV_PREFIX}_ENV=demo for the demo."
+        )
+    encryption_keys(config)
+
+
+def encryption_keys(config: dict[str, Any]) -> list[str]:
+    """The Fernet keys, newest first (``RACKDINERO_ENCRYPTION_KEYS`` is comma-separated)."""
+    raw = config["ENCRYPTION_KEYS"]
+    keys = [k.strip() for k in raw.split(",")] if isinstance(raw, str) else list(raw)
+    keys = [k for k in keys if k]
+    if not keys:
+        raise ConfigError(f"{ENV_PREFIX}_ENCRYPTION_KEYS is empty.")
+    for index, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ConfigError(
+                f"{ENV_PREFIX}_ENCRYPTION_KEYS: key {index} is not a valid Fernet key "
+                "(32 url-safe base64-encoded bytes; make one with `flask crypto new-key`)."
+            ) from None
+    return keys
+
+
+def instance_path_from_env() -> str | None:
+    """An explicit instance folder (``RACKDINERO_INSTANCE_PATH``), used by tests and deploys."""
+    return os.environ.get(f"{ENV_PREFIX}_INSTANCE_PATH") or None

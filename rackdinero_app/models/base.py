@@ -1,0 +1,90 @@
+"""Declarative base, naming convention, and the column types every model shares."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+# Deterministic constraint names, so migrations behave the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(orm.DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use rackdinero_app.models.base.utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class EncryptedText(sa.types.TypeDecorator):
+    """Text that is stored encrypted (MultiFernet) and read back as plaintext."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        from rackdinero_app.extensions import crypto
+
+        return None if value is None else crypto.encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect) -> str | None:
+        from rackdinero_app.extensions import crypto
+
+        return None if value is None else crypto.decrypt(value)
+
+
+def enum_column(enum_class: type[enum.Enum]) -> sa.Enum:
+    """A portable enum column: a VARCHAR of the member values, no native database type."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=max(len(m.value) for m in enum_class),
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class TimestampMixin:
+    created_at: orm.Mapped[datetime] = orm.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: orm.Mapped[datetime] = orm.mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+
+def render_migration_item(type_: str, obj, autogen_context):
+    """Autogenerate renders our column types as their plain SQL type, so migrations never
+    import application code."""
+    if type_ == "type" and isinstance(obj, sa.types.TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False

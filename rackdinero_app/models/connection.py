@@ -1,0 +1,72 @@
+"""One installed Rackbeat account and its credentials for both systems."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from rackdinero_app.models.base import Base
+from rackdinero_app.models.base import EncryptedText
+from rackdinero_app.models.base import TimestampMixin
+from rackdinero_app.models.base import UTCDateTime
+from rackdinero_app.models.base import enum_column
+from rackdinero_app.models.enums import ConnectionState
+
+
+class Connection(TimestampMixin, Base):
+    """A Rackbeat account that installed the app (one per account; a reinstall reuses it)."""
+
+    __tablename__ = "connections"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    rackbeat_account_id: orm.Mapped[int] = orm.mapped_column(sa.BigInteger, unique=True)
+    rackbeat_company_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    state: orm.Mapped[ConnectionState] = orm.mapped_column(
+        enum_column(ConnectionState), default=ConnectionState.INSTALLED, index=True
+    )
+
+    rackbeat_access_token: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
+    rackbeat_refresh_token: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
+    rackbeat_token_expires_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+
+    dinero_organization_id: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    dinero_organization_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    dinero_api_key: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
+
+    installed_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    activated_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    uninstalled_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+
+    webhook_subscriptions: orm.Mapped[list[WebhookSubscription]] = orm.relationship(
+        back_populates="connection", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:  # never shows a secret
+        return f"<Connection {self.id} rackbeat={self.rackbeat_account_id} {self.state}>"
+
+    def forget_credentials(self) -> None:
+        """Drop every stored secret (I4): tokens, API key and webhook tokens."""
+        self.rackbeat_access_token = None
+        self.rackbeat_refresh_token = None
+        self.rackbeat_token_expires_at = None
+        self.dinero_api_key = None
+        self.webhook_subscriptions.clear()
+
+
+class WebhookSubscription(TimestampMixin, Base):
+    """A webhook registered in Rackbeat for a connection, with the token Rackbeat signs with."""
+
+    __tablename__ = "webhook_subscriptions"
+    __table_args__ = (sa.UniqueConstraint("connection_id", "event"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    connection_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    event: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    rackbeat_webhook_id: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    token: orm.Mapped[str] = orm.mapped_column(EncryptedText)
+
+    connection: orm.Mapped[Connection] = orm.relationship(back_populates="webhook_subscriptions")

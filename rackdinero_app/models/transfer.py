@@ -1,0 +1,121 @@
+"""The rows that make transfers exactly-once: links, the webhook inbox, transfers, sync runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from rackdinero_app.models.base import Base
+from rackdinero_app.models.base import TimestampMixin
+from rackdinero_app.models.base import UTCDateTime
+from rackdinero_app.models.base import enum_column
+from rackdinero_app.models.base import utcnow
+from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.models.enums import SyncKind
+from rackdinero_app.models.enums import SyncState
+from rackdinero_app.models.enums import TransferDirection
+from rackdinero_app.models.enums import TransferState
+
+
+class EntityLink(TimestampMixin, Base):
+    """A Rackbeat record ↔ the Dinero object made from it; unique in both directions."""
+
+    __tablename__ = "entity_links"
+    __table_args__ = (
+        sa.UniqueConstraint("connection_id", "kind", "rackbeat_key"),
+        sa.UniqueConstraint("connection_id", "kind", "dinero_guid"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    connection_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("connections.id", ondelete="CASCADE")
+    )
+    kind: orm.Mapped[EntityKind] = orm.mapped_column(enum_column(EntityKind))
+    rackbeat_key: orm.Mapped[str] = orm.mapped_column(sa.String(128))
+    dinero_guid: orm.Mapped[str] = orm.mapped_column(sa.String(36))
+    dinero_number: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+
+
+class InboxEvent(Base):
+    """One received webhook delivery; a repeated delivery hits the unique key and is dropped."""
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (sa.UniqueConstraint("connection_id", "event", "key", "delivery_hash"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    connection_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    event: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    key: orm.Mapped[str] = orm.mapped_column(sa.String(128))
+    # SHA-256 of the canonical body: identical deliveries share it, real changes do not.
+    delivery_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    payload: orm.Mapped[dict[str, Any]] = orm.mapped_column(sa.JSON)
+    received_at: orm.Mapped[datetime] = orm.mapped_column(UTCDateTime, default=utcnow)
+    processed_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+
+
+class Transfer(TimestampMixin, Base):
+    """One unit of work and the source of truth for its outcome (RQ only executes it)."""
+
+    __tablename__ = "transfers"
+    __table_args__ = (
+        # Makes "transfer invoice 1001" happen once however often it is asked for.
+        sa.UniqueConstraint("connection_id", "idempotency_key"),
+        sa.Index("ix_transfers_state_next_attempt", "state", "next_attempt_at"),
+        sa.Index("ix_transfers_connection_created", "connection_id", "created_at"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    connection_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("connections.id", ondelete="CASCADE")
+    )
+    kind: orm.Mapped[EntityKind] = orm.mapped_column(enum_column(EntityKind))
+    direction: orm.Mapped[TransferDirection] = orm.mapped_column(
+        enum_column(TransferDirection), default=TransferDirection.RACKBEAT_TO_DINERO
+    )
+    source_key: orm.Mapped[str] = orm.mapped_column(sa.String(128))
+    idempotency_key: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    state: orm.Mapped[TransferState] = orm.mapped_column(
+        enum_column(TransferState), default=TransferState.PENDING
+    )
+    attempts: orm.Mapped[int] = orm.mapped_column(default=0)
+    reason_code: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    dinero_guid: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
+    dinero_number: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    inbox_event_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("inbox_events.id", ondelete="SET NULL")
+    )
+    job_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(128))
+    next_attempt_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    started_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    finished_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+
+
+class SyncRun(TimestampMixin, Base):
+    """A start sync (S1) or an hourly invoice import (C5) with its cursor and progress."""
+
+    __tablename__ = "sync_runs"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    connection_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    kind: orm.Mapped[SyncKind] = orm.mapped_column(enum_column(SyncKind))
+    state: orm.Mapped[SyncState] = orm.mapped_column(
+        enum_column(SyncState), default=SyncState.PENDING
+    )
+    cursor: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    progress: orm.Mapped[int] = orm.mapped_column(default=0)
+    total: orm.Mapped[int | None] = orm.mapped_column()
+    # Per entity kind: {"customer": {"imported": 3, "skipped": 1}, ...}
+    counts: orm.Mapped[dict[str, Any]] = orm.mapped_column(sa.JSON, default=dict)
+    # What was skipped and why (S2): [{"kind": "product", "key": "...", "reason": "..."}]
+    skipped: orm.Mapped[list[dict[str, Any]]] = orm.mapped_column(sa.JSON, default=list)
+    message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    started_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    finished_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)

@@ -1,0 +1,106 @@
+"""Shared fixtures: the app on a fresh database, real Redis, and builders for rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from redis import Redis
+
+from rackdinero_app import create_app
+from rackdinero_app.extensions import db as _db
+from rackdinero_app.models import Connection
+from rackdinero_app.models.enums import ConnectionState
+from tests import services
+
+TEST_ENCRYPTION_KEY = Fernet.generate_key().decode()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server for the whole session, on a free port."""
+    with services.redis_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster, started the first time a test asks for it."""
+    with services.postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def redis(redis_url: str) -> Iterator[Redis]:
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def app_config(tmp_path, redis_url: str) -> dict[str, Any]:
+    return {
+        "ENV": "test",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "REDIS_URL": redis_url,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], redis: Redis) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask):
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_connection(db) -> Callable[..., Connection]:
+    """Build and save a connection; every field can be overridden."""
+    counter = iter(range(1, 1_000_000))
+
+    def build(**fields: Any) -> Connection:
+        number = next(counter)
+        values: dict[str, Any] = {
+            "rackbeat_account_id": 9_000 + number,
+            "rackbeat_company_name": f"Test company {number}",
+            "state": ConnectionState.ACTIVE,
+            "rackbeat_access_token": f"rb-access-{number}",
+            "rackbeat_refresh_token": f"rb-refresh-{number}",
+            "dinero_organization_id": 400_555,
+            "dinero_api_key": f"dinero-api-key-{number}",
+        }
+        values.update(fields)
+        connection = Connection(**values)
+        db.session.add(connection)
+        db.session.commit()
+        return connection
+
+    return build
