@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from flask import Flask
 from redis import Redis
@@ -64,6 +65,34 @@ def app(app_config: dict[str, Any], redis: Redis) -> Iterator[Flask]:
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Both supported backends: a fresh SQLite file, and the session's PostgreSQL cluster."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'any.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def any_db_app(app_config: dict[str, Any], database_url: str, redis: Redis) -> Iterator[Flask]:
+    """The app on SQLite and then on PostgreSQL, with the schema created from the models."""
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        _drop_everything()
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _drop_everything()
+        _db.engine.dispose()
+
+
+def _drop_everything() -> None:
+    """Empty the shared PostgreSQL database, migration bookkeeping included."""
+    _db.drop_all()
+    with _db.engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+import pytest
+from cryptography.fernet import Fernet
+
+from rackdinero_app import create_app
+from rackdinero_app.config import ConfigError
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "ENV"):
+        monkeypatch.delenv(f"RACKDINERO_{name}", raising=False)
+    monkeypatch.setenv("RACKDINERO_INSTANCE_PATH", str(tmp_path))
+    return monkeypatch
+
+
+def test_production_without_secret_key_names_the_variable(clean_env):
+    clean_env.setenv("RACKDINERO_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    with pytest.raises(ConfigError, match="RACKDINERO_SECRET_KEY"):
+        create_app()
+
+
+def test_production_without_encryption_key_names_the_variable(clean_env):
+    clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
+    with pytest.raises(ConfigError) as raised:
+        create_app()
+    assert "RACKDINERO_ENCRYPTION_KEYS" in str(raised.value)
+    assert "RACKDINERO_SECRET_KEY" not in str(raised.value)
+
+
+def test_malformed_encryption_key_is_refused(clean_env):
+    clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
+    clean_env.setenv("RACKDINERO_ENCRYPTION_KEYS", "not-a-fernet-key")
+    with pytest.raises(ConfigError, match="key 1 is not a valid Fernet key"):
+        create_app()
+
+
+def test_unknown_environment_is_refused(clean_env):
+    clean_env.setenv("RACKDINERO_ENV", "staging")
+    with pytest.raises(ConfigError, match="RACKDINERO_ENV must be one of"):
+        create_app()
+
+
+def test_demo_runs_with_no_configuration_at_all(clean_env, tmp_path):
+    clean_env.setenv("RACKDINERO_ENV", "demo")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'rackdinero.sqlite'}"
+    assert app.config["REDIS_URL"] == "redis://127.0.0.1:6379/0"
+    assert app.config["DINERO_API_URL"] == "http://127.0.0.1:5002"
+    assert app.config["RACKBEAT_BASE_URL"] == "http://127.0.0.1:5001"
+
+
+def test_prefixed_environment_variables_override_defaults(clean_env):
+    clean_env.setenv("RACKDINERO_ENV", "demo")
+    clean_env.setenv("RACKDINERO_REDIS_URL", "redis://cache.internal:6380/2")
+    clean_env.setenv("RACKDINERO_WORKER_HEARTBEAT_MAX_AGE", "90")
+    app = create_app()
+    assert app.config["REDIS_URL"] == "redis://cache.internal:6380/2"
+    assert app.config["WORKER_HEARTBEAT_MAX_AGE"] == 90
+
+
+def test_production_with_required_settings_starts(clean_env):
+    clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
+    clean_env.setenv(
+        "RACKDINERO_ENCRYPTION_KEYS",
+        f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}",
+    )
+    app = create_app()
+    assert app.config["ENV"] == "production"
