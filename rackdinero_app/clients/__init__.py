@@ -1,0 +1,1 @@
+"""HTTP clients for Rackbeat and Dinero: the only code that knows their URLs and wire formats."""
