@@ -45,7 +45,8 @@ if tokens < 1 then
   end
 end
 tokens = tokens - 1
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at_us', tostring(now_us))
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
+  'at_us', string.format('%d', now_us))
 local idle = math.ceil((capacity - tokens) / rate) + 1
 redis.call('EXPIRE', KEYS[1], idle)
 return math.ceil(wait * 1000000)
