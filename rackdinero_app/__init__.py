@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     from rackdinero_app.extensions import csrf
     from rackdinero_app.extensions import db
     from rackdinero_app.extensions import migrate
+    from rackdinero_app.extensions import oauth
     from rackdinero_app.extensions import rq
 
     crypto.init_app(app)
@@ -52,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     rq.init_app(app)
+    oauth.init_app(app)
     _dispose_engine_after_fork(app)
 
 
@@ -68,9 +70,18 @@ def _dispose_engine_after_fork(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from rackdinero_app.embedded import bp as embedded_bp
+    from rackdinero_app.extensions import csrf
     from rackdinero_app.health import bp as health_bp
+    from rackdinero_app.install import bp as install_bp
+    from rackdinero_app.webhooks import bp as webhooks_bp
 
-    app.register_blueprint(health_bp)
+    # Webhooks authenticate by token; embedded forms carry their own session-bound CSRF token,
+    # since the cookie that Flask-WTF relies on is not available inside Rackbeat's iframe.
+    csrf.exempt(webhooks_bp)
+    csrf.exempt(embedded_bp)
+    for blueprint in (health_bp, install_bp, embedded_bp, webhooks_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

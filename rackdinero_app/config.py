@@ -47,6 +47,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RACKBEAT_CLIENT_ID": "rackdinero-demo",
         "RACKBEAT_CLIENT_SECRET": None,
         "PUBLIC_URL": "http://127.0.0.1:5000",
+        # How long an embedded page session lasts after a launch from Rackbeat (seconds).
+        "EMBEDDED_SESSION_SECONDS": 3600,
+        # The install handshake's state and PKCE verifier ride in this cookie (top-level pages).
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
     }
 
 

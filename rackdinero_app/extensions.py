@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from rackdinero_app.crypto import Crypto
 from rackdinero_app.models.base import Base
+from rackdinero_app.oauth import RackbeatOAuth
 from rackdinero_app.queue import RedisQueue
 
 db = SQLAlchemy(model_class=Base)
@@ -15,3 +16,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 crypto = Crypto()
 rq = RedisQueue()
+oauth = RackbeatOAuth()

@@ -1,0 +1,32 @@
+"""The audit trail: every change to a connection, by whom, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rackdinero_app.extensions import db
+from rackdinero_app.models import AuditEntry
+from rackdinero_app.models import Connection
+from rackdinero_app.models.enums import ActorType
+
+
+def record(
+    connection: Connection | None,
+    actor_type: ActorType,
+    actor: str,
+    action: str,
+    *,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the current transaction (it commits with the change it records)."""
+    entry = AuditEntry(
+        connection_id=connection.id if connection else None,
+        actor_type=actor_type,
+        actor=actor,
+        action=action,
+        reason=reason,
+        details=details or {},
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,7 @@
+"""Pages shown inside Rackbeat's iframe (Settings > Apps > Dinero)."""
+
+from flask import Blueprint
+
+bp = Blueprint("embedded", __name__, url_prefix="/embedded")
+
+from rackdinero_app.embedded import views  # noqa: E402,F401

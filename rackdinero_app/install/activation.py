@@ -1,0 +1,175 @@
+"""Activation (I2): verify the Dinero API key and company ID in a job, then activate.
+
+The page starts an attempt and polls it. The attempt's progress lives in Redis for an hour; the
+API key travels to the job encrypted and is written to the connection only after Dinero has
+confirmed the key, the company and its Pro plan.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from rackdinero_app.audit import record
+from rackdinero_app.clients.errors import AuthFailed
+from rackdinero_app.clients.errors import ClientError
+from rackdinero_app.clients.errors import NotDineroPro
+from rackdinero_app.clients.errors import NotFound
+from rackdinero_app.connections import dinero_client
+from rackdinero_app.extensions import crypto
+from rackdinero_app.extensions import db
+from rackdinero_app.extensions import rq
+from rackdinero_app.models import Connection
+from rackdinero_app.models import Settings
+from rackdinero_app.models.base import utcnow
+from rackdinero_app.models.enums import ActorType
+from rackdinero_app.models.enums import ConnectionState
+
+ATTEMPT_TTL_SECONDS = 3600
+
+MESSAGES = {
+    "wrong_api_key": (
+        "Dinero did not accept the API key. In Dinero, open Integrations > API keys, create a "
+        'key with the description "Rackbeat", and paste it here.'
+    ),
+    "wrong_company_id": (
+        "The API key does not give access to Dinero company ID {organization_id}. The company "
+        "ID is shown at the bottom left in Dinero (for example 400555)."
+    ),
+    "not_pro": (
+        "Dinero company {organization_id} is not on Dinero Pro. Only Dinero Pro can be "
+        "integrated with Rackbeat: upgrade the plan in Dinero, then activate again."
+    ),
+    "unreachable": (
+        "Dinero could not be reached just now. Nothing was saved; please try again in a few "
+        "minutes."
+    ),
+    "not_installed": "The app is no longer installed in Rackbeat. Install it again from Apps.",
+}
+
+
+@dataclass
+class Attempt:
+    id: str
+    connection_id: int
+    organization_id: int
+    state: str = "pending"  # pending → running → succeeded | failed
+    code: str | None = None
+
+    @property
+    def message(self) -> str | None:
+        if self.code is None:
+            return None
+        return MESSAGES[self.code].format(organization_id=self.organization_id)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("succeeded", "failed")
+
+
+def _key(attempt_id: str) -> str:
+    return f"rackdinero:activation:{attempt_id}"
+
+
+def _save(attempt: Attempt) -> None:
+    rq.redis.set(_key(attempt.id), json.dumps(asdict(attempt)), ex=ATTEMPT_TTL_SECONDS)
+
+
+def get_attempt(attempt_id: str, connection_id: int) -> Attempt | None:
+    """The attempt, if it exists and belongs to this connection."""
+    raw = rq.redis.get(_key(attempt_id))
+    if raw is None:
+        return None
+    attempt = Attempt(**json.loads(raw))
+    return attempt if attempt.connection_id == connection_id else None
+
+
+def start_attempt(
+    connection: Connection, organization_id: int, api_key: str, actor: str
+) -> Attempt:
+    attempt = Attempt(
+        id=uuid.uuid4().hex, connection_id=connection.id, organization_id=organization_id
+    )
+    _save(attempt)
+    rq.queue().enqueue(
+        "rackdinero_app.tasks.activation.verify_and_activate",
+        attempt.id,
+        crypto.encrypt(api_key),
+        actor,
+        job_timeout=120,
+        result_ttl=0,
+    )
+    return attempt
+
+
+def verify(organization_id: int, api_key: str) -> tuple[str | None, str | None]:
+    """Ask Dinero about the key and the company; return (failure code, organization name)."""
+    client = dinero_client(organization_id, api_key)
+    try:
+        organizations = client.organizations(fields="id,name,isPro")
+    except AuthFailed:
+        return "wrong_api_key", None
+    except NotDineroPro:
+        return "not_pro", None
+    except NotFound:
+        return "wrong_company_id", None
+    except ClientError:
+        return "unreachable", None
+    for organization in organizations:
+        if int(organization["Id"]) == organization_id:
+            if not organization["IsPro"]:
+                return "not_pro", None
+            return None, organization.get("Name")
+    return "wrong_company_id", None
+
+
+def run_attempt(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
+    raw = rq.redis.get(_key(attempt_id))
+    if raw is None:
+        return
+    attempt = Attempt(**json.loads(raw))
+    attempt.state = "running"
+    _save(attempt)
+    api_key = crypto.decrypt(encrypted_api_key)
+    code, organization_name = verify(attempt.organization_id, api_key)
+    connection = db.session.get(Connection, attempt.connection_id)
+    if code is None and (connection is None or connection.state == ConnectionState.UNINSTALLED):
+        code = "not_installed"
+    if code is None:
+        activate(connection, attempt.organization_id, organization_name, api_key, actor)
+    attempt.state = "failed" if code else "succeeded"
+    attempt.code = code
+    _save(attempt)
+
+
+def activate(
+    connection: Connection,
+    organization_id: int,
+    organization_name: str | None,
+    api_key: str,
+    actor: str,
+) -> None:
+    changed_organization = connection.dinero_organization_id not in (None, organization_id)
+    connection.dinero_organization_id = organization_id
+    connection.dinero_organization_name = organization_name
+    connection.dinero_api_key = api_key
+    connection.state = ConnectionState.ACTIVE
+    connection.activated_at = utcnow()
+    existing = db.session.scalar(sa.select(Settings).where(Settings.connection_id == connection.id))
+    if existing is None:
+        db.session.add(Settings(connection_id=connection.id))
+    record(
+        connection,
+        ActorType.RACKBEAT_USER,
+        actor,
+        "activated",
+        details={
+            "dinero_organization_id": organization_id,
+            "changed_organization": changed_organization,
+        },
+    )
+    db.session.commit()

@@ -1,0 +1,32 @@
+"""The app's catalogue manifest (``manifest.json``) and the absolute URLs it implies."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from flask import current_app
+
+from rackdinero_app import PROJECT_ROOT
+
+URL_KEYS = ("install_url", "redirect_uri", "settings_url", "webhook_url")
+
+
+@functools.cache
+def manifest() -> dict[str, Any]:
+    with open(PROJECT_ROOT / "manifest.json", encoding="utf-8") as file:
+        return json.load(file)
+
+
+def absolute_url(key: str) -> str:
+    """A manifest URL (a path) on this deployment's public base URL."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + manifest()[key]
+
+
+def webhook_events() -> list[str]:
+    return list(manifest()["webhook_events"])
+
+
+def slug() -> str:
+    return manifest()["slug"]

@@ -1,0 +1,94 @@
+"""``POST /webhooks/rackbeat``: no external call happens inside this request."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import sqlalchemy as sa
+from flask import jsonify
+from flask import request
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from rackdinero_app import manifest
+from rackdinero_app.extensions import db
+from rackdinero_app.install.service import uninstall
+from rackdinero_app.models import Connection
+from rackdinero_app.models import InboxEvent
+from rackdinero_app.models import WebhookSubscription
+from rackdinero_app.models.base import utcnow
+from rackdinero_app.models.enums import ConnectionState
+from rackdinero_app.webhooks import bp
+from rackdinero_app.webhooks.schemas import WebhookDelivery
+
+UNINSTALLED = "plugin.uninstalled"
+
+
+def refuse(status: int, message: str):
+    return jsonify(error=message), status
+
+
+@bp.post("/rackbeat")
+def receive():
+    event = request.headers.get("Rackbeat-Webhook-Event", "")
+    token = request.headers.get("Rackbeat-Webhook-Token", "")
+    try:
+        account_id = int(request.headers.get("Rackbeat-Account-Id", ""))
+    except ValueError:
+        return refuse(400, "The Rackbeat-Account-Id header is missing or not a number.")
+    if event not in manifest.webhook_events():
+        return refuse(400, f"The event {event!r} is not one this app subscribes to.")
+
+    connection = db.session.scalar(
+        sa.select(Connection).where(Connection.rackbeat_account_id == account_id)
+    )
+    if connection is None:
+        return refuse(404, "No installation exists for this Rackbeat account.")
+    if connection.state == ConnectionState.UNINSTALLED:
+        # Credentials are gone; a late or repeated delivery changes nothing.
+        return jsonify(status="ignored", reason="the app is uninstalled for this account"), 200
+
+    expected = db.session.scalar(
+        sa.select(WebhookSubscription.token).where(
+            WebhookSubscription.connection_id == connection.id,
+            WebhookSubscription.event == event,
+        )
+    )
+    if expected is None or not hmac.compare_digest(expected.encode(), token.encode()):
+        return refuse(401, "The webhook token is not valid for this account and event.")
+
+    try:
+        delivery = WebhookDelivery.model_validate_json(request.get_data())
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+        )
+        return refuse(400, f"The webhook body is not valid: {problems}")
+    if delivery.event != event:
+        return refuse(400, "The body's event does not match the Rackbeat-Webhook-Event header.")
+
+    body = delivery.model_dump(mode="json", exclude_none=True)
+    inbox = InboxEvent(
+        connection_id=connection.id,
+        event=event,
+        key=str(delivery.key),
+        delivery_hash=hashlib.sha256(
+            json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest(),
+        payload=body,
+    )
+    db.session.add(inbox)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return jsonify(status="duplicate"), 200
+
+    if event == UNINSTALLED:
+        inbox.processed_at = utcnow()
+        uninstall(connection, reason="plugin.uninstalled webhook from Rackbeat")
+        return jsonify(status="uninstalled"), 200
+    db.session.commit()
+    return jsonify(status="accepted", inbox_event=inbox.id), 202

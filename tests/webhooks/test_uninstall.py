@@ -1,0 +1,71 @@
+import sqlalchemy as sa
+from rq.job import Job
+
+from rackdinero_app.extensions import db
+from rackdinero_app.extensions import rq
+from rackdinero_app.models import AuditEntry
+from rackdinero_app.models import Connection
+from rackdinero_app.models import Transfer
+from rackdinero_app.models import WebhookSubscription
+from rackdinero_app.models.enums import ConnectionState
+from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.models.enums import TransferState
+
+
+def raw_connection_row(connection_id: int) -> str:
+    row = db.session.execute(
+        sa.text("SELECT * FROM connections WHERE id = :id"), {"id": connection_id}
+    ).one()
+    return " ".join(str(value) for value in row)
+
+
+def test_uninstall_stops_transfers_cancels_jobs_and_forgets_credentials(installed, deliver):
+    job = rq.queue().enqueue("rackdinero_app.tasks.diagnostics.probe")
+    transfer = Transfer(
+        connection_id=installed.id,
+        kind=EntityKind.CUSTOMER_INVOICE,
+        source_key="1001",
+        idempotency_key="customer_invoice:1001",
+        job_id=job.id,
+    )
+    db.session.add(transfer)
+    db.session.commit()
+    body = {"key": 12345, "key_name": "id", "event": "plugin.uninstalled"}
+
+    response = deliver("plugin.uninstalled", body)
+
+    assert response.status_code == 200
+    db.session.expire_all()
+    connection = db.session.get(Connection, installed.id)
+    assert connection.state == ConnectionState.UNINSTALLED
+    assert connection.rackbeat_access_token is None
+    assert connection.rackbeat_refresh_token is None
+    assert connection.dinero_api_key is None
+    assert "gAAAAA" not in raw_connection_row(installed.id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookSubscription)) == 0
+    assert db.session.get(Transfer, transfer.id).state == TransferState.SKIPPED
+    assert db.session.get(Transfer, transfer.id).reason_code == "app_uninstalled"
+    assert Job.fetch(job.id, connection=rq.redis).get_status() == "canceled"
+    assert rq.queue().count == 0
+    audit = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "uninstalled")
+    ).one()
+    assert audit.connection_id == installed.id
+    assert audit.details == {"transfers_cancelled": 1}
+
+
+def test_a_repeated_uninstall_changes_nothing(installed, deliver):
+    body = {"key": 12345, "key_name": "id", "event": "plugin.uninstalled"}
+    assert deliver("plugin.uninstalled", body).status_code == 200
+    again = deliver("plugin.uninstalled", body, token="anything")
+    assert again.status_code == 200
+    assert again.json["status"] == "ignored"
+    audits = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "uninstalled"))
+    assert len(audits.all()) == 1
+
+
+def test_an_uninstall_with_a_wrong_token_is_refused(installed, deliver):
+    body = {"key": 12345, "key_name": "id", "event": "plugin.uninstalled"}
+    assert deliver("plugin.uninstalled", body, token="forged").status_code == 401
+    db.session.expire_all()
+    assert db.session.get(Connection, installed.id).state == ConnectionState.ACTIVE
