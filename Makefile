@@ -7,12 +7,12 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # apt-get needs root; use sudo when we are not root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint format setup system-packages
+.PHONY: demo test lint format setup demo-packages test-packages apt-install
 
-demo: setup system-packages
+demo: setup demo-packages
 	$(BIN)/python -m sandbox.demo
 
-test: setup system-packages
+test: setup test-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -36,13 +36,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian packages the demo and the tests run: Redis, PostgreSQL for the database tests, and
-# Chromium for the browser tests (Playwright drives Debian's Chromium; it cannot download one).
-system-packages:
+# Debian packages: the demo needs Redis; the tests also need PostgreSQL (database tests on both
+# backends) and Chromium (Playwright drives Debian's Chromium; it cannot download a browser).
+demo-packages:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="redis-server"
+
+test-packages:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="redis-server postgresql chromium"
+
+apt-install:
 	@missing=""; \
-	command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	for package in $(PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" \
+			|| missing="$$missing $$package"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \
