@@ -1,0 +1,53 @@
+"""``/organizations``: the one route a non-Pro organization may call.
+
+With the API-key flow a token opens exactly one organization, so the list holds that one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import jsonify
+
+from sandbox.dinero import listing
+from sandbox.dinero.state import Organization
+from sandbox.dinero.views.common import organization
+from sandbox.dinero.views.common import shaped
+
+bp = Blueprint("dinero_organizations", __name__)
+
+
+def read_model(org: Organization) -> dict[str, Any]:
+    return {
+        "Id": org.id,
+        "Name": org.name,
+        "IsPro": org.is_pro,
+        "IsPayingPro": org.is_pro,
+        **org.profile,
+    }
+
+
+@bp.get("/v1/organizations")
+def list_v1():
+    item, default_fields = listing.operation_items("GET", "/v1/organizations")
+    return jsonify(listing.projected([read_model(organization())], item, default_fields))
+
+
+@bp.get("/v1.1/organizations")
+def list_v1_1():
+    org = organization()
+    record = {
+        **read_model(org),
+        "CompanyTypeKey": "ApS",
+        "RoleKey": "Owner",
+        "Subscription": {
+            "HasPro": org.is_pro,
+            "HasPayingPro": org.is_pro,
+            "HasStarterPlus": False,
+            "HasTotal": False,
+            "HasYfs": False,
+        },
+    }
+    item, _ = listing.operation_items("GET", "/v1.1/organizations")
+    return jsonify([shaped(record, item)])

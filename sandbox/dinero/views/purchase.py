@@ -1,0 +1,219 @@
+"""Purchase vouchers (supplier bills, ``/vouchers/purchase``) and purchase credit notes.
+
+There is no list endpoint for either (none in the OpenAPI document). The v1.1 create and
+update accept the same body as v1.2 here; v1.1 does not store ``AccountTagName``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import jsonify
+from flask import request
+
+from sandbox.dinero import state
+from sandbox.dinero import vouchers
+from sandbox.dinero.views.common import body
+from sandbox.dinero.views.common import check_timestamp
+from sandbox.dinero.views.common import claim_guid
+from sandbox.dinero.views.common import empty_ok
+from sandbox.dinero.views.common import find
+from sandbox.dinero.views.common import organization
+from sandbox.dinero.views.common import respond
+from sandbox.dinero.views.common import rule_error
+
+bp = Blueprint("dinero_purchase", __name__)
+
+
+def _voucher(guid: str) -> dict:
+    return find(organization().purchase_vouchers, guid, "Purchase voucher")
+
+
+def _credit_note(guid: str) -> dict:
+    return find(organization().purchase_credit_notes, guid, "Purchase credit note")
+
+
+def _without_tags(data: dict[str, Any]) -> dict[str, Any]:
+    if not request.path.startswith("/v1.1/"):
+        return data
+    lines = [{**line, "AccountTagName": None} for line in data.get("Lines") or []]
+    return {**data, "Lines": lines}
+
+
+def _create():
+    org = organization()
+    data = _without_tags(body())
+    record = vouchers.build_purchase_voucher(org, data, state.new_guid())
+    return respond(vouchers.store(org.purchase_vouchers, record))
+
+
+@bp.post("/v1.1/<organizationId>/vouchers/purchase")
+def create_v1_1(organizationId: str):
+    return _create()
+
+
+@bp.post("/v1.2/<organizationId>/vouchers/purchase")
+def create_v1_2(organizationId: str):
+    return _create()
+
+
+@bp.post("/v1/<organizationId>/vouchers/purchase/fetch")
+def fetch(organizationId: str):
+    return respond(vouchers.build_purchase_voucher(organization(), body(), None))
+
+
+@bp.post("/v1/<organizationId>/vouchers/purchase/similar")
+def similar(organizationId: str):
+    """A voucher with the same external reference, or the same contact, date and total."""
+    org = organization()
+    probe = vouchers.build_purchase_voucher(org, body(), None)
+
+    def total(voucher: dict) -> float:
+        return voucher["VoucherTotals"][-1]["Total"]
+
+    for voucher in org.purchase_vouchers.values():
+        same_reference = (
+            probe["ExternalReference"]
+            and voucher["ExternalReference"] == probe["ExternalReference"]
+        )
+        same_bill = (
+            voucher["ContactGuid"] == probe["ContactGuid"]
+            and voucher["VoucherDate"] == probe["VoucherDate"]
+            and total(voucher) == total(probe)
+        )
+        if same_reference or same_bill:
+            return jsonify(
+                {
+                    "VoucherNumber": voucher["VoucherNumber"],
+                    "SimilarGuid": voucher["Guid"],
+                    "SimilarFound": True,
+                }
+            )
+    return jsonify({"VoucherNumber": None, "SimilarGuid": None, "SimilarFound": False})
+
+
+@bp.get("/v1/<organizationId>/vouchers/purchase/fileguid/<fileGuid>")
+def by_file(organizationId: str, fileGuid: str):
+    org = organization()
+    return jsonify([v["Guid"] for v in org.purchase_vouchers.values() if v["FileGuid"] == fileGuid])
+
+
+@bp.get("/v1/<organizationId>/vouchers/purchase/<guid>")
+def get(organizationId: str, guid: str):
+    return respond(_voucher(guid))
+
+
+def _update(guid: str):
+    org = organization()
+    record = _voucher(guid)
+    data = _without_tags(body())
+    check_timestamp(record, data["Timestamp"], key="Timestamp")
+    if record["Status"] != "Draft":
+        raise rule_error("Only a draft voucher can be updated.")
+    rebuilt = vouchers.build_purchase_voucher(org, data, record["Guid"])
+    rebuilt["CreatedAt"] = record["CreatedAt"]
+    return respond(vouchers.store(org.purchase_vouchers, rebuilt))
+
+
+@bp.put("/v1/<organizationId>/vouchers/purchase/<guid>")
+def update_v1(organizationId: str, guid: str):
+    return _update(guid)
+
+
+@bp.put("/v1.1/<organizationId>/vouchers/purchase/<guid>")
+def update_v1_1(organizationId: str, guid: str):
+    return _update(guid)
+
+
+@bp.delete("/v1/<organizationId>/vouchers/purchase/<guid>")
+def delete(organizationId: str, guid: str):
+    """A draft is removed; a booked voucher is kept (Dinero posts an offsetting entry)."""
+    org = organization()
+    record = _voucher(guid)
+    check_timestamp(record, body(optional=True).get("Timestamp"), key="Timestamp")
+    if record["Status"] == "Draft":
+        del org.purchase_vouchers[record["Guid"]]
+    else:
+        record["_offset_posted"] = True
+    return empty_ok()
+
+
+@bp.post("/v1/<organizationId>/vouchers/purchase/<guid>/book")
+def book(organizationId: str, guid: str):
+    org = organization()
+    record = _voucher(guid)
+    vouchers.book_purchase_voucher(org, record, body())
+    return respond(record)
+
+
+@bp.post("/v1/<organizationId>/vouchers/purchase/<guid>/generate-creditnote")
+def generate_credit_note(organizationId: str, guid: str):
+    org = organization()
+    voucher = _voucher(guid)
+    data = body()
+    check_timestamp(voucher, data["Timestamp"].get("Timestamp"), key="Timestamp")
+    if voucher["Status"] == "Draft":
+        raise rule_error("Only a booked voucher can be credited.")
+    credit_note = vouchers.build_purchase_credit_note(
+        org,
+        {
+            "CreditNoteFor": voucher["Guid"],
+            "ContactGuid": voucher["ContactGuid"],
+            "FileGuid": data.get("FileGuid") or voucher["FileGuid"],
+            "Date": data.get("VoucherDate"),
+            "Currency": voucher["CurrencyKey"],
+            "Lines": voucher["_input_lines"],
+        },
+        state.new_guid(),
+    )
+    return respond(vouchers.store(org.purchase_credit_notes, credit_note))
+
+
+@bp.post("/v1/<organizationId>/vouchers/purchase/creditnotes")
+def create_credit_note(organizationId: str):
+    org = organization()
+    data = body()
+    guid = claim_guid(org, data.get("Guid"))
+    record = vouchers.build_purchase_credit_note(org, data, guid)
+    return jsonify(
+        {"Guid": guid, "TimeStamp": vouchers.store(org.purchase_credit_notes, record)["Timestamp"]}
+    )
+
+
+@bp.get("/v1/<organizationId>/vouchers/purchase/creditnotes/<guid>")
+def get_credit_note(organizationId: str, guid: str):
+    return respond(_credit_note(guid))
+
+
+@bp.put("/v1/<organizationId>/vouchers/purchase/creditnotes/<guid>")
+def update_credit_note(organizationId: str, guid: str):
+    org = organization()
+    record = _credit_note(guid)
+    data = body()
+    check_timestamp(record, data["Timestamp"], key="Timestamp")
+    if record["Status"] != "Draft":
+        raise rule_error("Only a draft credit note can be updated.")
+    rebuilt = vouchers.build_purchase_credit_note(org, data, record["Guid"])
+    rebuilt["CreatedAt"] = record["CreatedAt"]
+    vouchers.store(org.purchase_credit_notes, rebuilt)
+    return jsonify({"Guid": rebuilt["Guid"], "TimeStamp": rebuilt["Timestamp"]})
+
+
+@bp.delete("/v1/<organizationId>/vouchers/purchase/creditnotes/<guid>")
+def delete_credit_note(organizationId: str, guid: str):
+    org = organization()
+    record = _credit_note(guid)
+    check_timestamp(record, body(optional=True).get("Timestamp"), key="Timestamp")
+    if record["Status"] != "Draft":
+        raise rule_error("A booked credit note cannot be deleted.")
+    del org.purchase_credit_notes[record["Guid"]]
+    return empty_ok()
+
+
+@bp.post("/v1/<organizationId>/vouchers/purchase/creditnotes/<guid>/book")
+def book_credit_note(organizationId: str, guid: str):
+    org = organization()
+    record = _credit_note(guid)
+    vouchers.book_purchase_credit_note(org, record, body())
+    return respond(record)
