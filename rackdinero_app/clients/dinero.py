@@ -245,8 +245,9 @@ class DineroClient:
         headers = {"Accept": "application/octet-stream" if binary else "application/json"}
         retried_auth = retried_rate = False
         while True:
-            self.limiter.acquire()
+            # The token first: a token fetch between the bucket and the API would delay the send.
             token = self._access_token()
+            self.limiter.acquire()
             response = http.send(
                 method,
                 url,

@@ -63,7 +63,7 @@ class RateLimiter:
         *,
         limit: int = 100,
         window: float = 60.0,
-        margin: float = 0.04,
+        margin: float = 0.03,
         max_wait: float = 30.0,
         sleep=time.sleep,
     ) -> None:
