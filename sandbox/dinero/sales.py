@@ -18,16 +18,16 @@ from sandbox.dinero import state
 from sandbox.dinero.errors import invalid
 from sandbox.dinero.money import dec
 from sandbox.dinero.money import price_sales_lines
+from sandbox.dinero.rules import LANGUAGES
+from sandbox.dinero.rules import PAYMENT_CONDITIONS
+from sandbox.dinero.rules import check_account
+from sandbox.dinero.rules import check_contact
+from sandbox.dinero.rules import check_date
+from sandbox.dinero.rules import check_one_of
+from sandbox.dinero.rules import check_timestamp
+from sandbox.dinero.rules import check_unit
+from sandbox.dinero.rules import rule_error
 from sandbox.dinero.state import Organization
-from sandbox.dinero.views.common import LANGUAGES
-from sandbox.dinero.views.common import PAYMENT_CONDITIONS
-from sandbox.dinero.views.common import check_account
-from sandbox.dinero.views.common import check_contact
-from sandbox.dinero.views.common import check_date
-from sandbox.dinero.views.common import check_one_of
-from sandbox.dinero.views.common import check_timestamp
-from sandbox.dinero.views.common import check_unit
-from sandbox.dinero.views.common import rule_error
 
 INVOICE = "Invoice"
 CREDIT_NOTE = "CreditNote"

@@ -12,16 +12,16 @@ from sandbox.dinero import state
 from sandbox.dinero.errors import invalid
 from sandbox.dinero.money import price_manual_lines
 from sandbox.dinero.money import price_purchase_lines
+from sandbox.dinero.rules import REGIONS
+from sandbox.dinero.rules import check_account
+from sandbox.dinero.rules import check_contact
+from sandbox.dinero.rules import check_date
+from sandbox.dinero.rules import check_one_of
+from sandbox.dinero.rules import check_timestamp
+from sandbox.dinero.rules import check_vat_code
+from sandbox.dinero.rules import rule_error
 from sandbox.dinero.state import PURCHASE_VAT_CODES
 from sandbox.dinero.state import Organization
-from sandbox.dinero.views.common import REGIONS
-from sandbox.dinero.views.common import check_account
-from sandbox.dinero.views.common import check_contact
-from sandbox.dinero.views.common import check_date
-from sandbox.dinero.views.common import check_one_of
-from sandbox.dinero.views.common import check_timestamp
-from sandbox.dinero.views.common import check_vat_code
-from sandbox.dinero.views.common import rule_error
 
 PURCHASE_TYPES = frozenset({"cash", "credit"})
 

@@ -9,8 +9,8 @@ from flask import request
 from sandbox.dinero import listing
 from sandbox.dinero import state
 from sandbox.dinero.errors import invalid
+from sandbox.dinero.rules import check_vat_code
 from sandbox.dinero.views.common import body
-from sandbox.dinero.views.common import check_vat_code
 from sandbox.dinero.views.common import empty_ok
 from sandbox.dinero.views.common import organization
 

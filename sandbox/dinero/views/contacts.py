@@ -16,11 +16,11 @@ from sandbox.dinero import listing
 from sandbox.dinero import state
 from sandbox.dinero.errors import NotFound
 from sandbox.dinero.errors import invalid
+from sandbox.dinero.rules import CONTACT_PAYMENT_CONDITIONS
+from sandbox.dinero.rules import check_one_of
+from sandbox.dinero.rules import claim_guid
 from sandbox.dinero.state import Organization
-from sandbox.dinero.views.common import CONTACT_PAYMENT_CONDITIONS
 from sandbox.dinero.views.common import body
-from sandbox.dinero.views.common import check_one_of
-from sandbox.dinero.views.common import claim_guid
 from sandbox.dinero.views.common import empty_ok
 from sandbox.dinero.views.common import find
 from sandbox.dinero.views.common import organization

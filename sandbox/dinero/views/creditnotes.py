@@ -7,13 +7,13 @@ from flask import Response
 from flask import jsonify
 
 from sandbox.dinero import sales
+from sandbox.dinero.rules import claim_guid
+from sandbox.dinero.rules import rule_error
 from sandbox.dinero.views.common import body
-from sandbox.dinero.views.common import claim_guid
 from sandbox.dinero.views.common import empty_ok
 from sandbox.dinero.views.common import find
 from sandbox.dinero.views.common import organization
 from sandbox.dinero.views.common import respond
-from sandbox.dinero.views.common import rule_error
 from sandbox.dinero.views.invoices import FAKE_PDF
 from sandbox.dinero.views.sales_lists import sales_list
 

@@ -13,10 +13,10 @@ from sandbox.dinero import state
 from sandbox.dinero.money import cents
 from sandbox.dinero.money import dec
 from sandbox.dinero.money import out
+from sandbox.dinero.rules import check_account
+from sandbox.dinero.rules import check_unit
 from sandbox.dinero.state import Organization
 from sandbox.dinero.views.common import body
-from sandbox.dinero.views.common import check_account
-from sandbox.dinero.views.common import check_unit
 from sandbox.dinero.views.common import empty_ok
 from sandbox.dinero.views.common import find
 from sandbox.dinero.views.common import organization

@@ -14,14 +14,14 @@ from flask import request
 
 from sandbox.dinero import state
 from sandbox.dinero import vouchers
+from sandbox.dinero.rules import check_timestamp
+from sandbox.dinero.rules import claim_guid
+from sandbox.dinero.rules import rule_error
 from sandbox.dinero.views.common import body
-from sandbox.dinero.views.common import check_timestamp
-from sandbox.dinero.views.common import claim_guid
 from sandbox.dinero.views.common import empty_ok
 from sandbox.dinero.views.common import find
 from sandbox.dinero.views.common import organization
 from sandbox.dinero.views.common import respond
-from sandbox.dinero.views.common import rule_error
 
 bp = Blueprint("dinero_purchase", __name__)
 
