@@ -47,41 +47,36 @@ class Knobs:
             setattr(self, name, value)
 
 
-def _checked(values: dict[str, Any]) -> dict[str, Any]:
-    def number(name: str, low: float, high: float | None = None) -> float:
-        value = values[name]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{name} must be a number")
-        if value < low or (high is not None and value > high):
-            raise ValueError(
-                f"{name} must be between {low} and {high if high is not None else '∞'}"
-            )
-        return value
+def _number(values: dict[str, Any], key: str, low: float, high: float | None = None) -> float:
+    value = values.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number")
+    if value < low or (high is not None and value > high):
+        raise ValueError(
+            f"{key} must be >= {low}" + (f" and <= {high}" if high is not None else "")
+        )
+    return value
 
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
     rate = values["rate_limit"]
     if set(rate) - {"limit", "window_seconds"}:
         raise ValueError("rate_limit takes only limit and window_seconds")
-    limit = number_in(rate, "rate_limit.limit", "limit", 1)
-    window = number_in(rate, "rate_limit.window_seconds", "window_seconds", 0.001)
     if values["retry_after_mode"] not in RETRY_AFTER_MODES:
         raise ValueError(f"retry_after_mode must be one of {', '.join(RETRY_AFTER_MODES)}")
     seed = values["seed"]
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise ValueError("seed must be an integer or null")
     return {
-        "latency_ms": int(number("latency_ms", 0)),
-        "error_rate": float(number("error_rate", 0, 1)),
-        "timeout_after_commit_rate": float(number("timeout_after_commit_rate", 0, 1)),
-        "timeout_after_commit_seconds": float(number("timeout_after_commit_seconds", 0)),
-        "rate_limit": RateLimit(limit=int(limit), window_seconds=float(window)),
+        "latency_ms": int(_number(values, "latency_ms", 0)),
+        "error_rate": float(_number(values, "error_rate", 0, 1)),
+        "timeout_after_commit_rate": float(_number(values, "timeout_after_commit_rate", 0, 1)),
+        "timeout_after_commit_seconds": float(_number(values, "timeout_after_commit_seconds", 0)),
+        "rate_limit": RateLimit(
+            limit=int(_number(rate, "limit", 1)),
+            window_seconds=float(_number(rate, "window_seconds", 0.001)),
+        ),
         "retry_after_mode": values["retry_after_mode"],
-        "token_lifetime_seconds": int(number("token_lifetime_seconds", 1)),
+        "token_lifetime_seconds": int(_number(values, "token_lifetime_seconds", 1)),
         "seed": seed,
     }
-
-
-def number_in(values: dict[str, Any], label: str, key: str, low: float) -> float:
-    value = values.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < low:
-        raise ValueError(f"{label} must be a number >= {low}")
-    return value

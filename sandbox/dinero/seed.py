@@ -213,8 +213,9 @@ def _demo_books(org: Organization) -> None:
         },
         {"ProductNumber": None, "Name": "Fragt", "BaseAmountValue": 60.0, "Unit": "shipment"},
     ]
-    for product in products:
-        create_product(org, {"AccountNumber": 1000, "Quantity": 1.0, **product})
+    for number, product in enumerate(products, start=1):
+        guid = f"e0000000-0000-4000-8000-{number:012d}"
+        create_product(org, {"AccountNumber": 1000, "Quantity": 1.0, **product}, guid)
 
     def line(description: str, price: float, quantity: float, account: int = 1000) -> dict:
         return {

@@ -53,10 +53,12 @@ def _apply(org: Organization, product: dict[str, Any], data: dict[str, Any]) -> 
     product["TotalAmountInclVat"] = out(total * (1 + rate))
 
 
-def create_product(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
-    """Store a new product from a validated ``ProductCreateModel``."""
+def create_product(
+    org: Organization, data: dict[str, Any], guid: str | None = None
+) -> dict[str, Any]:
+    """Store a new product from a validated ``ProductCreateModel`` (``guid``: for the seed)."""
     moment = state.iso(state.now())
-    guid = state.new_guid()
+    guid = guid or state.new_guid()
     product: dict[str, Any] = {
         "ProductGuid": guid,
         "CreatedAt": moment,
