@@ -124,13 +124,15 @@ def record(kind: str, number: str) -> Any:
     return render_template("record.html", page=page, kind=kind, record=item, vat_zones=VAT_ZONES)
 
 
-def _form_body(fields: tuple[str, ...]) -> dict[str, Any]:
+def _form_body(kind: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    """Form fields as the API would get them: numbers as numbers (product numbers stay text)."""
     body: dict[str, Any] = {}
     for name in fields:
         value = request.form.get(name)
         if value is None or value == "":
             continue
-        body[name] = int(value) if name in NUMERIC_FIELDS and value.isdigit() else value
+        numeric = name in NUMERIC_FIELDS and not (kind == "products" and name == "number")
+        body[name] = int(value) if numeric and value.isdigit() else value
         if name in PRICE_FIELDS:
             body[name] = value.replace(",", ".")
     return body
@@ -145,7 +147,7 @@ def _flash_errors(error: ValidationFailed) -> None:
 def create_record(kind: str) -> Any:
     page = _page(kind)
     store = get_store()
-    body = _form_body(("number", *page.editable))
+    body = _form_body(kind, ("number", *page.editable))
     try:
         with store.lock:
             if kind == "products":
@@ -162,7 +164,7 @@ def create_record(kind: str) -> Any:
 def update_record(kind: str, number: str) -> Any:
     page = _page(kind)
     store = get_store()
-    body = _form_body(page.editable)
+    body = _form_body(kind, page.editable)
     try:
         with store.lock:
             key = parse_key(page.resource, number)

@@ -548,3 +548,25 @@ def test_invalid_knob_is_422_and_reset_restores_defaults(rb: FlaskClient):
     assert bad.status_code == 422
     assert set(bad.json["errors"]) == {"error_rate", "nope"}
     assert reset.json["latency_ms"] == 0
+
+
+def test_rate_limit_knob_answers_429_with_retry_after(rb: FlaskClient):
+    headers = bearer(install(rb))
+    rb.post("/_sandbox/knobs", json={"rate_limit_per_minute": 2})
+
+    statuses = [rb.get("/api/units", headers=headers).status_code for _ in range(3)]
+    limited = rb.get("/api/units", headers=headers)
+
+    assert statuses == [206, 206, 429]
+    assert int(limited.headers["Retry-After"]) > 0
+
+
+def test_foreign_currency_invoice_prices_default_from_dkk_sales_price(rb: FlaskClient):
+    body = {"customer_id": 3, "lines": [{"child_id": "101", "quantity": 1}]}
+
+    created = rb.post("/api/customer-invoices", json=body, headers=bearer(install(rb)))
+
+    invoice = created.json["customer_invoice"]
+    assert (created.status_code, invoice["currency"], invoice["is_booked"]) == (201, "EUR", False)
+    assert invoice["lines"][0]["line_price"] == round(1295 / 7.46, 2)
+    assert invoice["total_vat"] == 0  # EU customer: no Danish VAT

@@ -64,9 +64,10 @@ def _read_lines(fields: Fields, account: Account, kind: InvoiceKind) -> list[dic
         return []
     lines = []
     for index, item in enumerate(raw):
-        line_fields = Fields(item if isinstance(item, dict) else {}, prefix=f"lines.{index}.")
-        if isinstance(item, dict) and isinstance(item.get("child_id"), int):
-            line_fields.body = {**item, "child_id": str(item["child_id"])}
+        line = dict(item) if isinstance(item, dict) else {}
+        if isinstance(line.get("child_id"), int) and not isinstance(line["child_id"], bool):
+            line["child_id"] = str(line["child_id"])  # product numbers are strings
+        line_fields = Fields(line, prefix=f"lines.{index}.")
         child_id = line_fields.string("child_id", required=True)
         product = account.records["products"].get(child_id) if child_id else None
         if child_id and product is None:
@@ -85,16 +86,13 @@ def _read_lines(fields: Fields, account: Account, kind: InvoiceKind) -> list[dic
             fields.errors.setdefault(path, []).extend(messages)
         if line_fields.errors or product is None:
             continue
-        default_price = (
-            product["sales_price"] if kind is CUSTOMER_INVOICES else product["cost_price"]
-        )
         lines.append(
             {
                 "child_id": product["number"],
                 "child_type": "product",
                 "name": name if isinstance(name, str) else product["name"],
                 "quantity": quantity,
-                "line_price": default_price if price in (MISSING, None) else price,
+                "line_price": None if price in (MISSING, None) else price,
                 "discount_percentage": 0.0 if discount in (MISSING, None) else discount,
                 "unit_id": product["unit"] if unit_id in (MISSING, None) else unit_id,
                 "cost_price": product["cost_price"],
@@ -139,6 +137,12 @@ def create_invoice(
     assert party is not None
 
     currency = currency if isinstance(currency, str) else party["currency"]
+    for line in lines:
+        if line["line_price"] is None:
+            # Product prices are in DKK; the line is priced in the invoice's currency.
+            product = account.records["products"][line["child_id"]]
+            base = product["sales_price"] if kind is CUSTOMER_INVOICES else product["cost_price"]
+            line["line_price"] = _money(base / CURRENCY_RATES[currency])
     today = datetime.fromtimestamp(store.now(), UTC).date()
     issued = date.fromisoformat(invoice_date) if isinstance(invoice_date, str) else today
     record: dict[str, Any] = {
