@@ -713,9 +713,23 @@ class DineroClient:
             "POST", "v1", f"vouchers/purchase/{quote(guid)}/book", json=_book(timestamp, number)
         )
 
-    def generate_purchase_credit_note(self, guid: str, request: Body) -> Record:
+    def generate_purchase_credit_note(
+        self,
+        guid: str,
+        timestamp: str | None = None,
+        *,
+        voucher_date: str | None = None,
+        file_guid: str | None = None,
+    ) -> Record:
+        """A credit-note draft for a booked purchase voucher; returns ``{Guid, TimeStamp}``."""
+        # Documented shape: the timestamp is itself wrapped, {"Timestamp": {"Timestamp": ...}}.
+        body: dict[str, Any] = {"Timestamp": _timestamp(timestamp)}
+        if voucher_date is not None:
+            body["VoucherDate"] = voucher_date
+        if file_guid is not None:
+            body["FileGuid"] = file_guid
         return self._call(
-            "POST", "v1", f"vouchers/purchase/{quote(guid)}/generate-creditnote", json=request
+            "POST", "v1", f"vouchers/purchase/{quote(guid)}/generate-creditnote", json=body
         )
 
     # -- purchase credit notes ---------------------------------------------------------------

@@ -1,0 +1,405 @@
+"""Every operation of Dinero's OpenAPI subset, driven through DineroClient against the sandbox.
+
+A WSGI recorder in front of the sandbox keeps what the client sent and what the sandbox
+answered. Each exchange is matched to its documented operation; the request body must match
+the request schema, every query parameter must be documented, and the answer must match the
+response schema. The test fails if any documented operation was not exercised.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import uuid
+from datetime import UTC
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from jsonschema import Draft202012Validator
+from jsonschema import FormatChecker
+
+from rackdinero_app.clients.dinero import DineroClient
+from tests.servers import serve_app
+
+dinero_sandbox = pytest.importorskip("sandbox.dinero")
+
+pytestmark = pytest.mark.redis
+
+SPEC = Path(dinero_sandbox.__file__).with_name("openapi-subset.json")
+CLIENT_ID, CLIENT_SECRET = "rackdinero-test", "dinero-test-secret"
+ORG, API_KEY = 400555, "demo-dinero-api-key"
+CUSTOMER = "c0000000-0000-4000-8000-000000000001"
+SUPPLIER = "c0000000-0000-4000-8000-000000000005"
+
+
+@cache
+def document() -> dict[str, Any]:
+    return json.loads(SPEC.read_text(encoding="utf-8"))
+
+
+def resolved(schema: Any) -> Any:
+    """``schema`` with ``$ref``s inlined and OpenAPI ``nullable`` turned into a type array."""
+    components = document()["components"]["schemas"]
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            target = components[node["$ref"].rsplit("/", 1)[-1]]
+            return walk({**target, **{k: v for k, v in node.items() if k != "$ref"}})
+        out = {key: walk(value) for key, value in node.items()}
+        if out.pop("nullable", False) and isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        return out
+
+    return walk(copy.deepcopy(schema))
+
+
+def operations() -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method.upper(), path): operation
+        for path, item in document()["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+    }
+
+
+def operation_for(method: str, path: str) -> tuple[str, str] | None:
+    """The documented (METHOD, template) for a concrete path; literal segments win."""
+    templates = sorted(
+        (template for m, template in operations() if m == method),
+        key=lambda template: template.count("{"),
+    )
+    for template in templates:
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            return method, template
+    return None
+
+
+class Recorder:
+    """WSGI middleware keeping each request and its answer."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.exchanges: list[dict[str, Any]] = []
+
+    def __call__(self, environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        status: list[str] = []
+        headers: list[Any] = []
+
+        def capture(status_line, response_headers, exc_info=None):
+            status.append(status_line)
+            headers.extend(response_headers)
+            return start_response(status_line, response_headers, exc_info)
+
+        answer = b"".join(self.app(environ, capture))
+        self.exchanges.append(
+            {
+                "method": environ["REQUEST_METHOD"],
+                "path": environ["PATH_INFO"],
+                "query": parse_qs(environ.get("QUERY_STRING", "")),
+                "body": body,
+                "status": int(status[0].split()[0]),
+                "content_type": dict(headers).get("Content-Type", ""),
+                "answer": answer,
+            }
+        )
+        return [answer]
+
+
+@pytest.fixture
+def recorder():
+    app = dinero_sandbox.create_app({"CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET})
+    return Recorder(app)
+
+
+@pytest.fixture
+def client(recorder, redis):
+    with serve_app(recorder) as url:
+        yield DineroClient(
+            ORG,
+            API_KEY,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            api_url=url,
+            auth_url=url,
+            redis=redis,
+            rate_limit=10_000,
+            rate_window=1.0,
+        )
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def sales_body(guid: str | None = None) -> dict[str, Any]:
+    body = {
+        "ContactGuid": CUSTOMER,
+        "Currency": "DKK",
+        "Language": "da-DK",
+        "Date": today(),
+        "ProductLines": [
+            {
+                "Description": "Kontorstol",
+                "Quantity": 2,
+                "AccountNumber": 1000,
+                "Unit": "parts",
+                "Discount": 0,
+                "LineType": "Product",
+                "BaseAmountValue": 100.0,
+            }
+        ],
+    }
+    return {**body, "Guid": guid} if guid else body
+
+
+def purchase_body() -> dict[str, Any]:
+    return {
+        "PurchaseType": "credit",
+        "ContactGuid": SUPPLIER,
+        "VoucherDate": today(),
+        "PaymentDate": today(),
+        "Lines": [
+            {"AccountNumber": 2000, "Description": "Varekøb", "Amount": 125.0, "VatCode": "I25"}
+        ],
+    }
+
+
+def manual_body() -> dict[str, Any]:
+    return {
+        "VoucherDate": today(),
+        "Lines": [
+            {
+                "Description": "Vareforbrug",
+                "AccountNumber": 2100,
+                "BalancingAccountNumber": 5800,
+                "Amount": 100.0,
+                "AccountVatCode": "none",
+                "BalancingAccountVatCode": "none",
+            }
+        ],
+    }
+
+
+def contact_body(name: str) -> dict[str, Any]:
+    return {"Name": name, "CountryKey": "DK", "IsPerson": False, "IsMember": False, "UseCvr": True}
+
+
+def product_body(name: str) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "AccountNumber": 1000,
+        "BaseAmountValue": 50.0,
+        "Quantity": 1,
+        "Unit": "parts",
+        "ProductNumber": name,
+        "ExternalReference": f"rb:{name}",
+    }
+
+
+def mailout() -> dict[str, Any]:
+    return {"ShouldAddTrustPilotEmailAsBcc": False, "Receiver": "kunde@example.dk"}
+
+
+def payment(timestamp: str, deposit: int, amount: float) -> dict[str, Any]:
+    return {
+        "Timestamp": timestamp,
+        "DepositAccountNumber": deposit,
+        "Amount": amount,
+        "Description": "Betaling",
+        "RemainderIsFee": False,
+        "PaymentDate": today(),
+    }
+
+
+def drive_every_operation(client: DineroClient) -> None:
+    """One successful call of every documented operation, in an order the data allows."""
+    client.organizations()
+    client.organizations_with_subscription()
+    client.entry_accounts()
+    client.create_entry_account({"Number": 3650, "Name": "Småanskaffelser", "VatCode": "I25"})
+    client.purchase_accounts()
+    deposit = client.deposit_accounts()[0]["AccountNumber"]
+    client.create_deposit_account({"Number": 55050, "Name": "Kassekredit"})
+    client.vat_types()
+
+    list(client.iter_contacts(version="v1"))
+    list(client.iter_contacts(version="v2", fields="ContactGuid,Name"))
+    contact = client.create_contact({**contact_body("Ny Kunde"), "ContactGuid": str(uuid.uuid4())})
+    guid = contact.contact_guid
+    client.get_contact(guid)
+    client.update_contact(guid, contact_body("Ny Kunde A/S"))
+    client.update_contact(guid, contact_body("Ny Kunde ApS"), version="v1")
+    client.delete_contact(guid)
+    client.restore_contact(guid)
+
+    list(client.iter_products())
+    product = client.create_product(product_body("P-1")).product_guid
+    client.get_product(product)
+    client.update_product(product, product_body("P-1b"))
+    client.delete_product(product)
+
+    client.fetch_invoice_totals(sales_body())
+    created = client.create_invoice(sales_body(str(uuid.uuid4())))
+    updated = client.update_invoice(created.guid, {**sales_body(), "Timestamp": created.timestamp})
+    list(client.iter_invoices())
+    client.get_invoice(created.guid)
+    client.invoice_templates()
+    booked = client.book_invoice(created.guid, updated.timestamp)
+    client.email_invoice(created.guid, mailout())
+    paid = client.add_invoice_payment(created.guid, payment(booked.timestamp, deposit, 50.0))
+    client.delete_invoice_payment(created.guid, paid.guid, paid.timestamp)
+    client.invoice_mailouts(created.guid)
+    current = client.get_invoice(created.guid)
+    client.generate_credit_note(created.guid, current.timestamp)
+    spare = client.create_invoice(sales_body())
+    client.delete_invoice(spare.guid, spare.timestamp)
+
+    list(client.iter_sales())
+    client.sales_settings()
+
+    client.fetch_credit_note_totals(sales_body())
+    note = client.create_credit_note({**sales_body(), "CreditNoteFor": created.guid})
+    list(client.iter_credit_notes())
+    client.get_credit_note(note.guid)
+    booked_note = client.book_credit_note(note.guid, note.timestamp)
+    client.credit_note_email_template(note.guid)
+    client.email_credit_note(note.guid, mailout())
+    client.credit_note_pdf(note.guid)
+    client.credit_note_mailouts(note.guid)
+    refund = client.add_credit_note_payment(
+        note.guid, payment(booked_note.timestamp, deposit, -50.0)
+    )
+    client.credit_note_payments(note.guid)
+    client.delete_credit_note_payment(note.guid, refund.guid, refund.timestamp)
+    spare_note = client.create_credit_note(sales_body())
+    client.delete_credit_note(spare_note.guid, spare_note.timestamp)
+
+    client.fetch_purchase_voucher_totals(purchase_body())
+    client.similar_purchase_vouchers(purchase_body())
+    old = client.create_purchase_voucher(purchase_body(), version="v1.1")
+    voucher = client.create_purchase_voucher(purchase_body())
+    client.get_purchase_voucher(voucher.guid)
+    changed = client.update_purchase_voucher(
+        voucher.guid, {**purchase_body(), "Timestamp": voucher.timestamp}, version="v1"
+    )
+    changed = client.update_purchase_voucher(
+        voucher.guid, {**purchase_body(), "Timestamp": changed.timestamp}
+    )
+    client.purchase_vouchers_for_file(str(uuid.uuid4()))
+    booked_voucher = client.book_purchase_voucher(voucher.guid, changed.timestamp)
+    client.generate_purchase_credit_note(voucher.guid, booked_voucher.timestamp)
+    client.delete_purchase_voucher(old.guid, old.timestamp)
+
+    purchase_note = {
+        "CreditNoteFor": voucher.guid,
+        "ContactGuid": SUPPLIER,
+        "Date": today(),
+        "Currency": "DKK",
+        "Lines": purchase_body()["Lines"],
+    }
+    pnote = client.create_purchase_credit_note(purchase_note)
+    client.get_purchase_credit_note(pnote.guid)
+    pnote = client.update_purchase_credit_note(
+        pnote.guid, {**purchase_note, "Timestamp": pnote.timestamp}
+    )
+    client.book_purchase_credit_note(pnote.guid, pnote.timestamp)
+    spare_pnote = client.create_purchase_credit_note(purchase_note)
+    client.delete_purchase_credit_note(spare_pnote.guid, spare_pnote.timestamp)
+
+    manual = client.create_manual_voucher(manual_body())
+    client.get_manual_voucher(manual.guid)
+    manual = client.update_manual_voucher(
+        manual.guid, {**manual_body(), "Timestamp": manual.timestamp}
+    )
+    client.book_manual_voucher(manual.guid, manual.timestamp)
+    spare_manual = client.create_manual_voucher(manual_body())
+    client.delete_manual_voucher(spare_manual.guid, spare_manual.timestamp)
+
+
+def projected_schema(schema: dict[str, Any], answer: Any) -> dict[str, Any]:
+    """For a ``fields`` projection: keys back to the documented casing, nothing required."""
+    schema = copy.deepcopy(schema)
+    item = (
+        schema["items"]
+        if schema.get("type") == "array"
+        else (schema["properties"]["Collection"]["items"])
+    )
+    item.pop("required", None)
+    by_lower = {name.lower(): name for name in item.get("properties", {})}
+    items = answer if isinstance(answer, list) else answer.get("Collection") or []
+    for element in items:
+        for key in list(element):
+            element[by_lower.get(key.lower(), key)] = element.pop(key)
+    return schema
+
+
+def problems_in(exchange: dict[str, Any], key: tuple[str, str]) -> list[str]:
+    operation = operations()[key]
+    label = f"{key[0]} {key[1]}"
+    found: list[str] = []
+    documented = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+    undocumented = set(exchange["query"]) - documented
+    if undocumented:
+        found.append(f"{label}: undocumented query parameters {sorted(undocumented)}")
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if exchange["body"]:
+        if content is None:
+            found.append(f"{label}: sent a body the operation does not take")
+        else:
+            sent = json.loads(exchange["body"])
+            checker = FormatChecker(formats=("uuid",))
+            validator = Draft202012Validator(resolved(content["schema"]), format_checker=checker)
+            found += [
+                f"{label}: sent {e.json_path}: {e.message}" for e in validator.iter_errors(sent)
+            ]
+    elif content is not None and operation["requestBody"].get("required"):
+        found.append(f"{label}: sent no body")
+    documented_answer = operation["responses"].get("200", {}).get("content", {})
+    if "json" in exchange["content_type"]:
+        answer = json.loads(exchange["answer"])
+        schema = resolved(documented_answer["application/json"]["schema"])
+        defaults = {
+            p["name"]
+            for p in operation.get("parameters", [])
+            if p.get("in") == "query" and "default" in p.get("schema", {})
+        }
+        if "fields" in exchange["query"] or "fields" in defaults:
+            schema = projected_schema(schema, answer)
+        errors = Draft202012Validator(schema).iter_errors(answer)
+        found += [f"{label}: answered {e.json_path}: {e.message}" for e in errors]
+    return found
+
+
+def test_every_documented_operation_conforms(client, recorder):
+    drive_every_operation(client)
+
+    exercised: set[tuple[str, str]] = set()
+    problems: list[str] = []
+    for exchange in recorder.exchanges:
+        key = operation_for(exchange["method"], exchange["path"])
+        if key is None:
+            assert exchange["path"] == "/dineroapi/oauth/token", exchange["path"]
+            continue
+        if exchange["status"] != 200:
+            problems.append(
+                f"{key[0]} {key[1]}: HTTP {exchange['status']} {exchange['answer'][:300]!r}"
+            )
+            continue
+        exercised.add(key)
+        problems += problems_in(exchange, key)
+
+    assert problems == []
+    assert sorted(set(operations()) - exercised) == []
