@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from typing import Literal
 from urllib.parse import quote
@@ -45,21 +44,6 @@ NO_PRO_CODES = {48, 90}
 _PRO_WORDS = re.compile(r"\bpro\b", re.IGNORECASE)
 
 Body = Mapping[str, Any]
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """The ``Retry-After`` header as seconds (it may be a number or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _date_param(value: datetime | str | None) -> str | None:
@@ -198,7 +182,13 @@ class DineroClient:
                 "password": self._api_key,
             },
         )
-        if response.status_code in (400, 401, 403):
+        if response.status_code == 401:
+            # invalid_client: the app's own client id/secret, not the user's key.
+            raise AuthFailed(
+                "Dinero refused the app's client credentials. Contact the app's support.",
+                status=401,
+            )
+        if response.status_code in (400, 403):
             raise AuthFailed(
                 "Dinero did not accept the API key. Create a new API key in Dinero and enter it "
                 "in the app's settings.",
@@ -263,7 +253,7 @@ class DineroClient:
                 continue
             if response.status_code == 429 and not retried_rate:
                 retried_rate = True
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                wait = http.retry_after_seconds(response.headers.get("Retry-After"))
                 wait = self.limiter.window / 10 if wait is None else wait
                 if wait <= self.limiter.max_wait:
                     time.sleep(wait)
@@ -317,7 +307,7 @@ class DineroClient:
             return RateLimited(
                 "Dinero asked the app to slow down (too many requests per minute). "
                 "The transfer is retried shortly.",
-                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                retry_after=http.retry_after_seconds(response.headers.get("Retry-After")),
                 code=code,
             )
         if status == 480 or status >= 500:

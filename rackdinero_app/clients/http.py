@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import UTC
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -64,3 +67,18 @@ def send(
             f"The connection to {service} failed. The transfer is retried later.",
             may_have_succeeded=True,
         ) from None
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The ``Retry-After`` header as seconds (it may be a number or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -24,7 +24,6 @@ from urllib.parse import quote
 import requests
 
 from rackdinero_app.clients import http
-from rackdinero_app.clients.dinero import retry_after_seconds
 from rackdinero_app.clients.errors import AuthFailed
 from rackdinero_app.clients.errors import ClientError
 from rackdinero_app.clients.errors import NotFound
@@ -237,7 +236,7 @@ class RackbeatClient:
         if status == 429:
             return RateLimited(
                 "Rackbeat asked the app to slow down. The transfer is retried shortly.",
-                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                retry_after=http.retry_after_seconds(response.headers.get("Retry-After")),
             )
         if status >= 500:
             return Transient(
