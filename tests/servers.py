@@ -10,9 +10,9 @@ from werkzeug.serving import make_server
 
 
 @contextlib.contextmanager
-def serve_app(wsgi_app, host: str = "127.0.0.1") -> Iterator[str]:
+def serve_app(wsgi_app, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``wsgi_app`` (threaded) until the block ends; yield its base URL."""
-    server = make_server(host, 0, wsgi_app, threaded=True)
+    server = make_server(host, port, wsgi_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="test-http-server", daemon=True)
     thread.start()
     try:

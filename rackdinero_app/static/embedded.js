@@ -4,7 +4,7 @@
   var lastHeight = 0;
 
   function reportHeight() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height !== lastHeight && window.parent !== window && parentOrigin) {
       lastHeight = height;
       window.parent.postMessage({ type: "resize", height: height }, parentOrigin);

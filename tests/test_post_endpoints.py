@@ -1,0 +1,75 @@
+"""Every POST endpoint answers bad input with a 4xx and a clear message, and writes nothing."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from rackdinero_app.extensions import db
+from rackdinero_app.extensions import rq
+from rackdinero_app.models import Base
+from rackdinero_app.models import WebhookSubscription
+from rackdinero_app.models.enums import ConnectionState
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def webhook_cases(client):
+    headers = {
+        "Rackbeat-Webhook-Event": "customer.created",
+        "Rackbeat-Webhook-Token": "tok",
+        "Rackbeat-Account-Id": "12345",
+        "Content-Type": "application/json",
+    }
+    for body, expected in (
+        ("{broken", "not valid"),
+        ("[]", "not valid"),
+        ('{"event": "customer.created"}', "key"),
+        ('{"key": 1, "key_name": "number"}', "event"),
+    ):
+        yield client.post("/webhooks/rackbeat", data=body, headers=headers), expected
+
+
+def activation_cases(client, session_token, csrf_token):
+    for form, expected in (
+        ({}, "Enter the API key"),
+        ({"api_key": "k", "organization_id": "abc"}, "digits only"),
+        ({"api_key": "k" * 500, "organization_id": "400555"}, "far too long"),
+        ({"api_key": "", "organization_id": ""}, "Enter the API key"),
+    ):
+        data = {"s": session_token, "csrf_token": csrf_token, **form}
+        yield client.post("/embedded/activation", data=data), expected
+
+
+def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, open_session):
+    connection = make_connection(rackbeat_account_id=12345, state=ConnectionState.INSTALLED)
+    connection.webhook_subscriptions.append(
+        WebhookSubscription(event="customer.created", token="tok")
+    )
+    db.session.commit()
+    session_token = open_session(12345)
+    page = client.get("/embedded/activation", query_string={"s": session_token})
+    csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
+    before = row_counts()
+
+    cases = {
+        "/webhooks/rackbeat": webhook_cases(client),
+        "/embedded/activation": activation_cases(client, session_token, csrf_token),
+    }
+    post_rules = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
+    assert post_rules == set(cases), "every POST endpoint needs bad-input cases here"
+
+    for url, responses in cases.items():
+        for response, expected in responses:
+            body = response.get_data(as_text=True)
+            assert 400 <= response.status_code < 500, (url, response.status_code, body)
+            assert expected in body, (url, body)
+            assert "Traceback" not in body
+    assert row_counts() == before
+    assert rq.queue().count == 0
