@@ -15,64 +15,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import multiprocessing
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
+
+from sandbox.services import free_port
+from sandbox.services import redis_server
+from sandbox.services import wait_for_port
 
 ORGANIZATION_ID = 400555
 API_KEY = "demo-dinero-api-key"
 CLIENT_ID = "rackdinero-bench"
 CLIENT_SECRET = "rackdinero-bench-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
-
-
-@contextlib.contextmanager
-def throwaway_redis() -> Iterator[str]:
-    """A ``redis-server`` without persistence on a free loopback port."""
-    port = free_port()
-    executable = shutil.which("redis-server") or "/usr/bin/redis-server"
-    with tempfile.TemporaryDirectory(prefix="bench-redis-") as workdir:
-        process = subprocess.Popen(
-            [
-                executable,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                workdir,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_for_port(port)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            process.terminate()
-            process.wait(10)
 
 
 def serve_sandbox(port: int, limit: int, window: float) -> None:
@@ -150,7 +104,7 @@ def worker(options: dict[str, Any], results: Any) -> None:
 
 def run(workers: int, limit: int, window: float, windows: int, redis_url: str | None) -> str:
     with contextlib.ExitStack() as stack:
-        url = redis_url or stack.enter_context(throwaway_redis())
+        url = redis_url or stack.enter_context(redis_server())
         base_url = stack.enter_context(dinero_sandbox(limit, window))
         context = multiprocessing.get_context("spawn")
         results = context.Queue()

@@ -44,6 +44,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DINERO_AUTH_URL": "http://127.0.0.1:5002",
         "DINERO_CLIENT_ID": "rackdinero-demo",
         "DINERO_CLIENT_SECRET": None,
+        # Dinero allows 100 requests per minute per organization; every process shares one
+        # Redis token bucket per organization that stays just under it.
+        "DINERO_RATE_LIMIT": 100,
+        "DINERO_RATE_WINDOW": 60,
         "RACKBEAT_CLIENT_ID": "rackdinero-demo",
         "RACKBEAT_CLIENT_SECRET": None,
         "PUBLIC_URL": "http://127.0.0.1:5000",

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from sandbox.services import wait_for_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -28,11 +30,10 @@ def port_open(port: int) -> bool:
 
 
 def wait_for(port: int, name: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not port_open(port):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{name} did not start on port {port}")
-        time.sleep(0.1)
+    try:
+        wait_for_port(port, timeout)
+    except TimeoutError:
+        raise SystemExit(f"{name} did not start on port {port}") from None
 
 
 def main() -> int:

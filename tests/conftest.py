@@ -22,7 +22,7 @@ from rackdinero_app import create_app
 from rackdinero_app.extensions import db as _db
 from rackdinero_app.models import Connection
 from rackdinero_app.models.enums import ConnectionState
-from tests import services
+from sandbox import services
 
 TEST_ENCRYPTION_KEY = Fernet.generate_key().decode()
 

@@ -22,8 +22,8 @@ from rackdinero_app import create_app
 from rackdinero_app.extensions import db
 from sandbox.dinero import create_app as create_dinero
 from sandbox.rackbeat import create_app as create_rackbeat
+from sandbox.services import free_port
 from tests.servers import serve_app
-from tests.services import free_port
 
 ENV_KEYS = (
     "ENV",

@@ -15,7 +15,7 @@ from rackdinero_app import PROJECT_ROOT
 from rackdinero_app import create_app
 from rackdinero_app.extensions import rq
 from rackdinero_app.tasks import diagnostics
-from tests.services import free_port
+from sandbox.services import free_port
 
 
 @pytest.fixture

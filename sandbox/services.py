@@ -1,4 +1,4 @@
-"""Real services for the test session: a throwaway Redis and PostgreSQL on free ports.
+"""Local services for tests, benchmarks and the demo: Redis and PostgreSQL on free ports.
 
 Nothing here uses a fixed port or a system service, so the suite runs on a clean machine
 and beside a running demo.
