@@ -1,0 +1,53 @@
+"""Rackbeat products → Dinero products."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from rackdinero_app.models.enums import VatZone
+from rackdinero_app.transfers.errors import InvalidSourceRecord
+from rackdinero_app.transfers.mapping.choices import Fixes
+from rackdinero_app.transfers.mapping.choices import dinero_unit_for
+from rackdinero_app.transfers.mapping.choices import revenue_account_for
+from rackdinero_app.transfers.mapping.values import dec
+from rackdinero_app.transfers.mapping.values import money
+from rackdinero_app.transfers.mapping.values import text
+from rackdinero_app.transfers.snapshot import SettingsSnapshot
+
+
+def product_payload(
+    product: Mapping[str, Any],
+    settings: SettingsSnapshot,
+    *,
+    external_reference: str,
+    group_names: Mapping[str, str] | None = None,
+    unit_names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Body of ``POST /v1/{org}/products`` and of its PUT (ProductCreate/UpdateModel).
+
+    Neither model takes a client-chosen guid: Dinero returns the ProductGuid. The account is
+    the product group's revenue account for the Domestic zone (invoice lines carry their own).
+    """
+    number = text(product.get("number"))
+    if number is None:
+        raise InvalidSourceRecord(f'The product "{product.get("name")}" has no product number.')
+    fixes = Fixes()
+    account = fixes.attempt(
+        revenue_account_for, settings, product.get("group"), VatZone.DOMESTIC, group_names
+    )
+    unit = fixes.attempt(dinero_unit_for, settings, product.get("unit"), unit_names)
+    fixes.raise_if_any()
+    price = product.get("sales_price")
+    return {
+        "ProductNumber": number,
+        "Name": text(product.get("name")) or number,
+        "BaseAmountValue": money(
+            Decimal(0) if price is None else dec(price, f"The sales price of product {number}")
+        ),
+        "Quantity": 1.0,
+        "AccountNumber": account,
+        "Unit": str(unit),
+        "ExternalReference": external_reference,
+    }

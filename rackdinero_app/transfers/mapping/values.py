@@ -1,0 +1,66 @@
+"""Reading Rackbeat's plain values: money as Decimal, text, dates, and names for messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+from decimal import InvalidOperation
+from typing import Any
+
+from rackdinero_app.transfers.errors import InvalidSourceRecord
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def dec(value: Any, what: str) -> Decimal:
+    """``value`` as an exact Decimal (via ``str``, so 0.1 stays 0.1); ``what`` names it."""
+    if value is None or isinstance(value, bool):
+        raise InvalidSourceRecord(f"{what} is missing in Rackbeat.")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidSourceRecord(f"{what} is not a number in Rackbeat: {value!r}.") from None
+    if not number.is_finite():
+        raise InvalidSourceRecord(f"{what} is not a number in Rackbeat: {value!r}.")
+    return number
+
+
+def cents(value: Decimal) -> Decimal:
+    """Rounded to øre, half up (as an accountant rounds)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money(value: Decimal) -> float:
+    """The JSON number Dinero receives: rounded to two decimals only here, at the edge."""
+    return float(cents(value))
+
+
+def text(value: Any) -> str | None:
+    """Stripped text, or None for missing or blank values (Rackbeat sends both)."""
+    if value is None:
+        return None
+    stripped = str(value).strip()
+    return stripped or None
+
+
+def iso_date(value: Any, what: str) -> str:
+    """``YYYY-MM-DD`` from a Rackbeat date or timestamp."""
+    raw = text(value)
+    try:
+        return date.fromisoformat((raw or "")[:10]).isoformat()
+    except ValueError:
+        raise InvalidSourceRecord(f"{what} is not a valid date in Rackbeat: {value!r}.") from None
+
+
+def key(value: Any) -> str:
+    """Rackbeat numbers (groups, units, layouts) as the text keys the settings use."""
+    return str(value).strip()
+
+
+def labelled(kind: str, number: Any, names: Mapping[str, str] | None) -> str:
+    """``product group "Finished goods" (1)``, or ``product group 1`` without a name."""
+    name = (names or {}).get(key(number))
+    return f'{kind} "{name}" ({number})' if name else f"{kind} {number}"
