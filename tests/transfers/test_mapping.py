@@ -419,9 +419,10 @@ def test_line_amounts_are_decimal_exact_and_rounded_only_in_the_body():
     assert (line["Quantity"], line["BaseAmountValue"], line["Discount"]) == (3.0, 33.33, 10.0)
     assert line["LineType"] == "Product"
     assert totals.excl_vat == Decimal("90.00")  # 3 × 33.333 × 0.9 = 89.9991
-    assert expected_invoice_totals(make_invoice([make_line("100", 3, 0.1)])).excl_vat == Decimal(
-        "0.30"
-    )
+    # 1.005 as a binary float is 1.00499…; read via str it is 1.005 and rounds half up
+    half_cent = make_invoice([make_line("100", 1, 1.005)])
+    assert expected_invoice_totals(half_cent).excl_vat == Decimal("1.01")
+    assert sales_invoice(half_cent)["ProductLines"][0]["BaseAmountValue"] == 1.01
 
 
 def test_a_line_with_a_known_dinero_product_links_it_and_keeps_a_renamed_text_as_comment():
