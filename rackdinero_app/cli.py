@@ -65,10 +65,15 @@ def rotate_secrets() -> int:
 @click.option("--simple", is_flag=True, help="Run jobs in this process instead of forking.")
 @with_appcontext
 def worker(burst: bool, simple: bool) -> None:
-    """Run an RQ worker on the app's queues, with RQ's scheduler (retries, delayed jobs)."""
+    """Run an RQ worker on the app's queues, with RQ's scheduler (retries, delayed jobs) and
+    the ticker that enqueues periodic jobs (the sweeper)."""
+    from flask import current_app
     from rq import SimpleWorker
     from rq import Worker
 
+    from rackdinero_app.tasks.schedule import start_ticker
+
+    start_ticker(current_app._get_current_object())
     worker_class = SimpleWorker if simple else Worker
     rq_worker = worker_class(rq.queues, connection=rq.redis)
     rq_worker.work(burst=burst, with_scheduler=True)

@@ -51,6 +51,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RACKBEAT_CLIENT_ID": "rackdinero-demo",
         "RACKBEAT_CLIENT_SECRET": None,
         "PUBLIC_URL": "http://127.0.0.1:5000",
+        # Where a person opens a Dinero object (the transfer log links there).
+        "DINERO_WEB_LINK": "http://127.0.0.1:5002/#org-{organization_id}",
+        # Transfers: attempts before a transient failure is given up, backoff (full jitter),
+        # how long a running transfer may take before the sweeper takes it back, and how old
+        # a pending row or unprocessed webhook must be before the sweeper re-enqueues it.
+        "TRANSFER_MAX_ATTEMPTS": 8,
+        "TRANSFER_RETRY_BASE_SECONDS": 2,
+        "TRANSFER_RETRY_CAP_SECONDS": 600,
+        "TRANSFER_LEASE_SECONDS": 300,
+        "SWEEP_GRACE_SECONDS": 30,
+        "SWEEP_INTERVAL_SECONDS": 30,
         # How long an embedded page session lasts after a launch from Rackbeat (seconds).
         "EMBEDDED_SESSION_SECONDS": 3600,
         # The install handshake's state and PKCE verifier ride in this cookie (top-level pages).

@@ -7,13 +7,16 @@ import hmac
 import json
 
 import sqlalchemy as sa
+from flask import current_app
 from flask import jsonify
 from flask import request
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
 from rackdinero_app import manifest
 from rackdinero_app.extensions import db
+from rackdinero_app.extensions import rq
 from rackdinero_app.install.service import uninstall
 from rackdinero_app.models import Connection
 from rackdinero_app.models import InboxEvent
@@ -91,4 +94,17 @@ def receive():
         uninstall(connection, reason="plugin.uninstalled webhook from Rackbeat")
         return jsonify(status="uninstalled"), 200
     db.session.commit()
+    enqueue_inbox_event(inbox.id)
     return jsonify(status="accepted", inbox_event=inbox.id), 202
+
+
+def enqueue_inbox_event(inbox_event_id: int) -> None:
+    """The row is committed; if Redis is down the sweeper enqueues it later."""
+    from rackdinero_app.tasks.transfers import process_inbox_event_job
+
+    try:
+        rq.queue().enqueue(process_inbox_event_job, inbox_event_id)
+    except RedisError:
+        current_app.logger.warning(
+            "Redis unavailable; inbox event %s waits for the sweeper", inbox_event_id
+        )

@@ -1,0 +1,36 @@
+"""What a transfer handler reports back to the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+
+from rackdinero_app.models.enums import TransferState
+
+
+@dataclass
+class Outcome:
+    state: TransferState
+    message: str
+    reason_code: str | None = None
+    dinero_guid: str | None = None
+    dinero_number: str | None = None
+    retry_after: float | None = None
+    # Transfers this one created (e.g. goods consumption after an invoice), to start afterwards.
+    follow_ups: list[int] = field(default_factory=list)
+
+    @classmethod
+    def succeeded(cls, message: str, **values) -> Outcome:
+        return cls(TransferState.SUCCEEDED, message, **values)
+
+    @classmethod
+    def skipped(cls, reason_code: str, message: str) -> Outcome:
+        return cls(TransferState.SKIPPED, message, reason_code)
+
+    @classmethod
+    def failed(cls, reason_code: str, message: str) -> Outcome:
+        return cls(TransferState.FAILED, message, reason_code)
+
+    @classmethod
+    def retry(cls, message: str, retry_after: float | None = None) -> Outcome:
+        return cls(TransferState.PENDING, message, "retrying", retry_after=retry_after)
