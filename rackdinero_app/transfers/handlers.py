@@ -214,6 +214,8 @@ def transfer_customer_invoice(job: TransferJob) -> Outcome:
         raise InvalidSourceRecord("The invoice has no customer in Rackbeat.")
     customer = job.rackbeat.get_customer(customer_number)
     products = _line_products(job, invoice.get("lines") or [])
+    if mapping.is_credit_note(invoice):
+        return _transfer_credit_note(job, invoice, customer_number, customer, products)
     guid = job.guid(EntityKind.CUSTOMER_INVOICE)
     existing = _found(lambda: job.dinero.get_invoice(guid)) if job.is_retry else None
     if existing is None:
@@ -254,6 +256,62 @@ def transfer_customer_invoice(job: TransferJob) -> Outcome:
     follow_ups = _goods_consumption_follow_up(job)
     message = f"Created in Dinero as a {status} invoice" + (f" no. {number}." if number else ".")
     return Outcome.succeeded(message, dinero_guid=guid, dinero_number=number, follow_ups=follow_ups)
+
+
+def _transfer_credit_note(job, invoice, customer_number, customer, products) -> Outcome:
+    """A credited invoice becomes a Dinero credit note linked to the invoice it credits."""
+    credited = invoice.get("credited_invoice_id")
+    credit_note_for = None
+    if credited is not None:
+        original = find_link(job.connection.id, EntityKind.CUSTOMER_INVOICE, str(credited))
+        if original is None:
+            raise InvalidSourceRecord(
+                f"Credit note {job.key} credits invoice {credited}, which has not been "
+                f"transferred to Dinero. Transfer invoice {credited} first, then retry."
+            )
+        credit_note_for = original.dinero_guid
+    guid = job.guid(EntityKind.CREDIT_NOTE)
+    existing = _found(lambda: job.dinero.get_credit_note(guid)) if job.is_retry else None
+    if existing is None:
+        payload = mapping.credit_note_payload(
+            invoice,
+            customer,
+            job.settings,
+            contact_guid=None,
+            credit_note_for=credit_note_for,
+            guid=guid,
+            external_reference=job.reference(EntityKind.CREDIT_NOTE),
+            products=products,
+            group_names=job.product_groups(),
+            unit_names=job.unit_names(),
+        )
+        payload["ContactGuid"] = ensure_contact(job, EntityKind.CUSTOMER, customer_number, customer)
+        created = job.dinero.create_credit_note(payload)
+        timestamp = created["TimeStamp"]
+    else:
+        timestamp = existing["TimeStamp"]
+    save_link(job.connection.id, EntityKind.CREDIT_NOTE, job.key, guid)
+    number = None
+    status = "draft"
+    if job.settings.sales_invoice_status == DineroInvoiceStatus.BOOKED:
+        already = existing is not None and str(existing.get("Status", "")).lower() == "booked"
+        booked = (
+            existing
+            if already
+            else _book(
+                job, job.dinero.book_credit_note, job.dinero.get_credit_note, guid, timestamp
+            )
+        )
+        number = str(booked["Number"]) if booked.get("Number") is not None else None
+        status = "booked"
+    return Outcome.succeeded(
+        f"Created in Dinero as a {status} credit note"
+        + (f" no. {number}" if number else "")
+        + (f" for invoice {credited}." if credited is not None else "."),
+        dinero_guid=guid,
+        dinero_number=number,
+        follow_ups=_goods_consumption_follow_up(job),
+    )
 
 
 def _goods_consumption_follow_up(job: TransferJob) -> list[int]:

@@ -109,3 +109,36 @@ def test_a_missing_mapping_fails_with_the_exact_fix(stack, active):
         assert transfer.state == TransferState.FAILED
         assert transfer.reason_code == "missing_mapping"
         assert "Services" in transfer.message and "Domestic" in transfer.message
+
+
+def test_a_credit_note_is_linked_to_the_invoice_it_credits(stack, active):
+    from sandbox.rackbeat.records.invoices import CUSTOMER_INVOICES
+    from sandbox.rackbeat.records.invoices import create_invoice
+
+    with stack.app.app_context():
+        configure(active.id)
+        book_in_rackbeat(stack, "customer-invoices", 1004)
+        (invoice_transfer,) = wait_for_transfers(1)
+        store = stack.rackbeat.extensions["rackbeat_sandbox"]
+        with store.lock:
+            credit = create_invoice(
+                store,
+                store.account(12345),
+                CUSTOMER_INVOICES,
+                {
+                    "customer_id": 2,
+                    "credited_invoice_id": 1004,
+                    "lines": [{"child_id": "201", "quantity": -1}],
+                },
+                book=True,
+            )
+        transfers = wait_for_transfers(2)
+        credit_transfer = transfers[-1]
+        assert credit_transfer.source_key == str(credit["number"])
+        assert credit_transfer.state == TransferState.SUCCEEDED, credit_transfer.message
+        note = dinero(stack).get_credit_note(credit_transfer.dinero_guid)
+        assert note["CreditNoteFor"] == invoice_transfer.dinero_guid
+        assert note["Status"] == "Booked"
+        (line,) = note["ProductLines"]
+        assert (line["AccountNumber"], float(line["Quantity"])) == (1300, 1.0)
+        assert "for invoice 1004" in credit_transfer.message

@@ -119,11 +119,18 @@ def create_invoice(
     currency = fields.currency("currency")
     if isinstance(currency, str) and currency not in CURRENCY_RATES:
         fields.fail("currency", "The selected currency is invalid.")
-    layout_id = MISSING
+    layout_id = credited = MISSING
     if kind is CUSTOMER_INVOICES:
         layout_id = fields.integer("layout_id", minimum=1)
         if layout_id not in (MISSING, None) and layout_id not in account.records["layouts"]:
             fields.fail("layout_id", "The selected layout id is invalid.")
+        # A credit note is an invoice with negative lines that names the invoice it credits.
+        credited = fields.integer("credited_invoice_id", minimum=1)
+        credited_record = account.records[kind.resource].get(credited)
+        if credited not in (MISSING, None) and not (
+            credited_record and credited_record["is_booked"]
+        ):
+            fields.fail("credited_invoice_id", "The credited invoice must be a booked invoice.")
     heading = fields.string("heading")
     note = fields.string("note", max_length=5000)
     invoice_date = fields.string("invoice_date")
@@ -169,6 +176,7 @@ def create_invoice(
     }
     if kind is CUSTOMER_INVOICES:
         record["layout_id"] = party["layout_id"] if layout_id in (MISSING, None) else layout_id
+        record["credited_invoice_id"] = None if credited is MISSING else credited
     record["lines"] = []
     for line in lines:
         line_total = line["quantity"] * line["line_price"] * (1 - line["discount_percentage"] / 100)
