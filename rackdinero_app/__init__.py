@@ -36,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from rackdinero_app import models  # noqa: F401  (registers every table on the metadata)
+    from rackdinero_app.embedded.settings_language import select_locale
+    from rackdinero_app.extensions import babel
     from rackdinero_app.extensions import crypto
     from rackdinero_app.extensions import csrf
     from rackdinero_app.extensions import db
@@ -54,6 +56,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     rq.init_app(app)
     oauth.init_app(app)
+    # Embedded pages speak the Rackbeat user's language; times are shown in Danish time.
+    babel.init_app(app, default_timezone="Europe/Copenhagen", locale_selector=select_locale)
     _dispose_engine_after_fork(app)
 
 

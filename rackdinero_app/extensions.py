@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -17,3 +18,4 @@ csrf = CSRFProtect()
 crypto = Crypto()
 rq = RedisQueue()
 oauth = RackbeatOAuth()
+babel = Babel()

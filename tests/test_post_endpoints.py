@@ -47,6 +47,12 @@ def activation_cases(client, session_token, csrf_token):
         yield client.post("/embedded/activation", data=data), expected
 
 
+def settings_cases(client, session_token, csrf_token, url, form):
+    """The connection is not activated yet: no settings can be saved, whatever is sent."""
+    data = {"s": session_token, "csrf_token": csrf_token, **form}
+    yield client.post(url, data=data), "Aktivér integrationen"  # the launch locale is "da"
+
+
 def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, open_session):
     connection = make_connection(rackbeat_account_id=12345, state=ConnectionState.INSTALLED)
     connection.webhook_subscriptions.append(
@@ -61,6 +67,12 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
     cases = {
         "/webhooks/rackbeat": webhook_cases(client),
         "/embedded/activation": activation_cases(client, session_token, csrf_token),
+        "/embedded/settings/<section>": settings_cases(
+            client, session_token, csrf_token, "/embedded/settings/purchase", {"purchase-1-eu": "x"}
+        ),
+        "/embedded/settings/start-sync": settings_cases(
+            client, session_token, csrf_token, "/embedded/settings/start-sync", {"start_sync": "?"}
+        ),
     }
     post_rules = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
     assert post_rules == set(cases), "every POST endpoint needs bad-input cases here"

@@ -9,14 +9,15 @@ def install_and_open_activation(page, stack):
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(f"{stack.rackbeat_url}/settings/apps/dinero")
     frame = page.frame_locator("#app-frame")
-    expect(frame.get_by_role("heading", name="Activate the Dinero integration")).to_be_visible()
+    # The demo user's Rackbeat locale is Danish, so the app speaks Danish.
+    expect(frame.get_by_role("heading", name="Aktivér Dinero-integrationen")).to_be_visible()
     return frame
 
 
 def submit(frame, api_key, organization_id):
-    frame.get_by_label("Dinero API key").fill(api_key)
-    frame.get_by_label("Dinero company ID").fill(organization_id)
-    frame.get_by_label("Dinero company ID").press("Enter")  # the keyboard is enough
+    frame.get_by_label("Dinero API-nøgle").fill(api_key)
+    frame.get_by_label("Dinero firma-ID").fill(organization_id)
+    frame.get_by_label("Dinero firma-ID").press("Enter")  # the keyboard is enough
 
 
 def test_install_and_activate_in_the_rackbeat_iframe(page, stack, screenshot_path):
@@ -26,7 +27,7 @@ def test_install_and_activate_in_the_rackbeat_iframe(page, stack, screenshot_pat
     expect(frame.get_by_role("alert")).to_contain_text("Dinero did not accept the API key")
 
     submit(frame, "demo-dinero-api-key", "400555")
-    expect(frame.locator("#connection-status")).to_contain_text("Active")
+    expect(frame.locator("#connection-status")).to_contain_text("Aktiv")
     expect(frame.locator("#connection-status")).to_contain_text("400555")
 
     # The page reported its height and Rackbeat fitted the iframe to it.

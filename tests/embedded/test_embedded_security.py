@@ -15,7 +15,7 @@ def test_a_valid_launch_opens_a_session(client, make_connection, open_session):
     token = open_session(12345)
     response = client.get("/embedded/activation", query_string={"s": token})
     assert response.status_code == 200
-    assert "Activate integration" in response.get_data(as_text=True)
+    assert "Aktivér integration" in response.get_data(as_text=True)  # the launch locale is "da"
 
 
 def test_an_expired_launch_token_is_refused(client, make_connection, launch_token):

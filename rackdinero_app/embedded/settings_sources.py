@@ -1,0 +1,64 @@
+"""Fill the settings drop-downs live from Dinero and Rackbeat (the I/O edge of the pages)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app
+
+from rackdinero_app.clients.errors import ClientError
+from rackdinero_app.connections import dinero_client
+from rackdinero_app.connections import rackbeat_client
+from rackdinero_app.extensions import rq
+from rackdinero_app.models import Connection
+from rackdinero_app.settings.catalogue import Catalogue
+from rackdinero_app.settings.catalogue import Option
+
+ACCOUNTS_CACHE_SECONDS = 60
+
+
+def _accounts_key(connection_id: int) -> str:
+    return f"rackdinero:settings:accounts:{connection_id}"
+
+
+def dinero_accounts(connection: Connection, *, fresh: bool) -> dict[int, str]:
+    """The chart of accounts, cached per connection for a minute; ``fresh`` reads Dinero again."""
+    key = _accounts_key(connection.id)
+    cached = None if fresh else rq.redis.get(key)
+    if cached is not None:
+        return {int(number): name for number, name in json.loads(cached)}
+    client = dinero_client(connection.dinero_organization_id, connection.dinero_api_key)
+    accounts = {
+        int(account["AccountNumber"]): account["Name"]
+        for account in client.entry_accounts()
+        if not account.get("IsHidden")
+    }
+    rq.redis.set(key, json.dumps(sorted(accounts.items())), ex=ACCOUNTS_CACHE_SECONDS)
+    return accounts
+
+
+def _options(records) -> tuple[Option, ...]:
+    return tuple(Option(str(r["number"]), str(r.get("name") or r["number"])) for r in records)
+
+
+def load_catalogue(connection: Connection, *, fresh: bool = False) -> Catalogue:
+    """Both systems' lists; a system that cannot be reached leaves its side empty with a reason."""
+    values: dict = {}
+    try:
+        values["accounts"] = dinero_accounts(connection, fresh=fresh)
+    except ClientError as error:
+        current_app.logger.info("Settings: Dinero unavailable: %r", error)
+        values["dinero_error"] = str(error)
+    try:
+        rackbeat = rackbeat_client(connection)
+        values["product_groups"] = _options(rackbeat.iter_product_groups())
+        values["units"] = _options(rackbeat.iter_units())
+        values["layouts"] = _options(rackbeat.iter_layouts())
+        values["units_in_use"] = frozenset(
+            str(product["unit"]) for product in rackbeat.iter_products() if product.get("unit")
+        )
+    except ClientError as error:
+        current_app.logger.info("Settings: Rackbeat unavailable: %r", error)
+        values = {k: v for k, v in values.items() if k in ("accounts", "dinero_error")}
+        values["rackbeat_error"] = str(error)
+    return Catalogue(**values)

@@ -1,0 +1,149 @@
+"""Settings pages (I3): purchase (P1–P4), sales (C1–C6), units and layouts (C7, C8), S1."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+
+from flask import abort
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask_babel import format_time
+from flask_babel import gettext as _
+
+from rackdinero_app.embedded import bp
+from rackdinero_app.embedded import settings_language  # noqa: F401  (the switcher's route)
+from rackdinero_app.embedded.settings_sources import load_catalogue
+from rackdinero_app.embedded.settings_store import current_snapshot
+from rackdinero_app.embedded.settings_store import save_settings
+from rackdinero_app.embedded.settings_store import save_start_sync
+from rackdinero_app.embedded.settings_store import stored_start_sync
+from rackdinero_app.embedded.views import page_error
+from rackdinero_app.embedded.views import to
+from rackdinero_app.models.enums import ConnectionState
+from rackdinero_app.models.enums import DineroInvoiceStatus
+from rackdinero_app.models.enums import DineroLanguage
+from rackdinero_app.models.enums import DineroUnit
+from rackdinero_app.models.enums import InvoiceDirection
+from rackdinero_app.models.enums import MappingDirection
+from rackdinero_app.models.enums import StartSyncChoice
+from rackdinero_app.settings import fields
+from rackdinero_app.settings.catalogue import Catalogue
+from rackdinero_app.settings.catalogue import Option
+from rackdinero_app.settings.form import Section
+from rackdinero_app.settings.form import parse_section
+from rackdinero_app.settings.form import section_of
+from rackdinero_app.settings.rules import validate
+from rackdinero_app.settings.schedule import next_hourly_import
+from rackdinero_app.settings.suggestions import suggest_language
+from rackdinero_app.settings.suggestions import suggest_unit
+from rackdinero_app.settings.suggestions import suggestions
+from rackdinero_app.transfers.snapshot import SettingsSnapshot
+
+
+def _actor() -> str:
+    return g.embedded.user.get("email") or str(g.embedded.user.get("id"))
+
+
+def _require_active():
+    """Settings belong to an activated connection: a page goes home, a save is refused."""
+    if g.connection.state == ConnectionState.ACTIVE:
+        return None
+    if request.method == "POST":
+        return page_error(_("Activate the integration before changing its settings."), 409)
+    return redirect(to("embedded.home"))
+
+
+def _saved_options(listed: tuple[Option, ...] | None, numbers) -> tuple[Option, ...]:
+    """The live list, or, while it is unavailable, the saved numbers so they stay visible."""
+    if listed is not None:
+        return listed
+    return tuple(Option(number, number) for number in sorted(set(numbers)))
+
+
+def _page(
+    section: Section,
+    values: SettingsSnapshot,
+    catalogue: Catalogue,
+    errors: dict[str, str],
+    status: int,
+):
+    saved_groups = [group for group, _ in (*values.purchase_accounts, *values.revenue_accounts)]
+    units = _saved_options(catalogue.units, values.units)
+    layouts = _saved_options(catalogue.layouts, values.layout_languages)
+    elsewhere: dict[Section, list[str]] = {}
+    for field, message in errors.items():
+        if section_of(field) is not section:
+            elsewhere.setdefault(section_of(field), []).append(message)
+    return render_template(
+        f"embedded/settings_{section}.html",
+        section=section,
+        values=values,
+        catalogue=catalogue,
+        errors=errors,
+        elsewhere=elsewhere,
+        saved=request.args.get("saved") == "1" and request.method == "GET",
+        groups=_saved_options(catalogue.product_groups, saved_groups),
+        units=units,
+        layouts=layouts,
+        unit_suggestions=suggestions(units, values.units, suggest_unit),
+        layout_suggestions=suggestions(layouts, values.layout_languages, suggest_language),
+        next_import=format_time(next_hourly_import(datetime.now(UTC)), "HH:mm"),
+        fields=fields,
+        MappingDirection=MappingDirection,
+        DineroInvoiceStatus=DineroInvoiceStatus,
+        InvoiceDirection=InvoiceDirection,
+        DineroUnit=DineroUnit,
+        DineroLanguage=DineroLanguage,
+    ), status
+
+
+@bp.route("/settings/<section>", methods=["GET", "POST"])
+def settings_section(section: str):
+    """Show a section with the saved values, or save it all-or-nothing."""
+    if section not in Section.__members__.values():
+        abort(404)
+    section = Section(section)
+    if (inactive := _require_active()) is not None:
+        return inactive
+    before = current_snapshot(g.connection)
+    posted = request.method == "POST"
+    # A save checks against fresh lists: a minute-old chart may miss a just-deleted account.
+    catalogue = load_catalogue(g.connection, fresh=posted)
+    already_wrong = validate(before, catalogue)
+    if not posted:
+        return _page(section, before, catalogue, already_wrong, 200)
+    if not catalogue.complete:
+        return _page(section, before, catalogue, already_wrong, 503)
+    after, errors = parse_section(section, request.form, catalogue, before)
+    for field, message in validate(after, catalogue).items():
+        # Problems on other pages that were there before do not block this page's save.
+        if section_of(field) is section or field not in already_wrong:
+            errors.setdefault(field, message)
+    if errors:
+        return _page(section, after, catalogue, errors, 422)
+    save_settings(g.connection, before, after, _actor(), section)
+    return redirect(to("embedded.settings_section", section=section, saved=1), 303)
+
+
+@bp.route("/settings/start-sync", methods=["GET", "POST"])
+def start_sync():
+    """The one-time Dinero → Rackbeat transfer offered after activation (S1): the choice only."""
+    if (inactive := _require_active()) is not None:
+        return inactive
+    if request.method == "POST":
+        try:
+            choice = StartSyncChoice(request.form.get("start_sync", ""))
+        except ValueError:
+            abort(400)
+        save_start_sync(g.connection, choice, _actor())
+        return redirect(to("embedded.start_sync", saved=1), 303)
+    return render_template(
+        "embedded/settings_start_sync.html",
+        section="start-sync",
+        choice=stored_start_sync(g.connection),
+        saved=request.args.get("saved") == "1",
+        StartSyncChoice=StartSyncChoice,
+    )
