@@ -30,7 +30,7 @@ def test_install_registers_everything_and_lands_on_activation(stack, browser):
     page = open_iframe(browser, settings_page)
 
     assert page.status_code == 200
-    assert "Activate the Dinero integration" in page.text
+    assert "Aktivér Dinero-integrationen" in page.text  # the demo user's locale is "da"
     assert page.headers["Content-Security-Policy"].startswith(
         f"frame-ancestors {stack.rackbeat_url};"
     )
@@ -59,7 +59,7 @@ def test_wrong_key_then_right_key_activates(stack, browser, caplog):
         assert connection_for(12345).dinero_api_key is None
 
     active = activate(stack, browser, refused, api_key=API_KEY, organization_id="400555")
-    assert "is connected" in active.text and "400555" in active.text
+    assert "er forbundet med Dinero" in active.text and "400555" in active.text
     assert API_KEY not in active.text and API_KEY not in refused.text
     with stack.app.app_context():
         connection = connection_for(12345)
@@ -133,7 +133,7 @@ def test_uninstall_in_rackbeat_then_install_again(stack, browser):
         first_id = connection.id
 
     page = open_iframe(browser, install(stack, browser))
-    assert "Activate the Dinero integration" in page.text
+    assert "Aktivér Dinero-integrationen" in page.text  # the demo user's locale is "da"
     with stack.app.app_context():
         connection = connection_for(12345)
         assert connection.id == first_id
