@@ -53,6 +53,13 @@ def settings_cases(client, session_token, csrf_token, url, form):
     yield client.post(url, data=data), "Aktivér integrationen"  # the launch locale is "da"
 
 
+def retry_cases(client, session_token, csrf_token):
+    """Retrying a transfer that does not exist (or is another account's) changes nothing."""
+    data = {"s": session_token, "csrf_token": csrf_token}
+    yield client.post("/embedded/transfers/999999/retry", data=data), "Not Found"
+    yield client.post("/embedded/transfers/1/retry", data={"s": session_token}), "Reload the page"
+
+
 def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, open_session):
     connection = make_connection(rackbeat_account_id=12345, state=ConnectionState.INSTALLED)
     connection.webhook_subscriptions.append(
@@ -69,6 +76,9 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         "/embedded/activation": activation_cases(client, session_token, csrf_token),
         "/embedded/settings/<section>": settings_cases(
             client, session_token, csrf_token, "/embedded/settings/purchase", {"purchase-1-eu": "x"}
+        ),
+        "/embedded/transfers/<int:transfer_id>/retry": retry_cases(
+            client, session_token, csrf_token
         ),
         "/embedded/settings/start-sync": settings_cases(
             client, session_token, csrf_token, "/embedded/settings/start-sync", {"start_sync": "?"}

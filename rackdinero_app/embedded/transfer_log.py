@@ -1,0 +1,93 @@
+"""The transfer log (embedded): every transfer, newest first, with its outcome and a Retry."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from flask import current_app
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+
+from rackdinero_app.audit import record
+from rackdinero_app.embedded import bp
+from rackdinero_app.embedded.views import to
+from rackdinero_app.extensions import db
+from rackdinero_app.models import Transfer
+from rackdinero_app.models.enums import ActorType
+from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.models.enums import TransferState
+from rackdinero_app.transfers.engine import retry_failed
+
+PAGE_SIZE = 50
+RACKBEAT_PAGES = {
+    EntityKind.CUSTOMER: "customers/{key}",
+    EntityKind.SUPPLIER: "suppliers/{key}",
+    EntityKind.PRODUCT: "products/{key}",
+    EntityKind.CUSTOMER_INVOICE: "customer-invoices#customer-invoices-{key}",
+    EntityKind.CREDIT_NOTE: "customer-invoices#customer-invoices-{key}",
+    EntityKind.GOODS_CONSUMPTION: "customer-invoices#customer-invoices-{key}",
+    EntityKind.SUPPLIER_INVOICE: "supplier-invoices#supplier-invoices-{key}",
+}
+
+
+def rackbeat_link(transfer: Transfer) -> str:
+    base = current_app.config["RACKBEAT_BASE_URL"].rstrip("/")
+    return f"{base}/{RACKBEAT_PAGES[transfer.kind].format(key=transfer.source_key)}"
+
+
+def dinero_link(transfer: Transfer) -> str | None:
+    if not transfer.dinero_guid:
+        return None
+    return current_app.config["DINERO_WEB_LINK"].format(
+        organization_id=g.connection.dinero_organization_id, guid=transfer.dinero_guid
+    )
+
+
+@bp.get("/transfers")
+def transfers():
+    state = request.args.get("state", "")
+    kind = request.args.get("kind", "")
+    search = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = sa.select(Transfer).where(Transfer.connection_id == g.connection.id)
+    if state in TransferState.__members__.values():
+        query = query.where(Transfer.state == TransferState(state))
+    if kind in EntityKind.__members__.values():
+        query = query.where(Transfer.kind == EntityKind(kind))
+    if search:
+        query = query.where(sa.or_(Transfer.source_key == search, Transfer.dinero_number == search))
+    rows = db.session.scalars(
+        query.order_by(Transfer.created_at.desc(), Transfer.id.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "embedded/transfers.html",
+        transfers=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page=page,
+        filters={"state": state, "kind": kind, "q": search},
+        states=list(TransferState),
+        kinds=list(EntityKind),
+        rackbeat_link=rackbeat_link,
+        dinero_link=dinero_link,
+    )
+
+
+@bp.post("/transfers/<int:transfer_id>/retry")
+def retry_transfer(transfer_id: int):
+    transfer = db.session.get(Transfer, transfer_id)
+    if transfer is None or transfer.connection_id != g.connection.id:
+        abort(404)
+    if retry_failed(transfer.id):
+        record(
+            g.connection,
+            ActorType.RACKBEAT_USER,
+            g.embedded.user.get("email") or str(g.embedded.user.get("id")),
+            "transfer_retried",
+            details={"transfer_id": transfer.id, "kind": transfer.kind.value},
+        )
+        db.session.commit()
+    return redirect(to("embedded.transfers"), 303)
