@@ -48,6 +48,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Redis token bucket per organization that stays just under it.
         "DINERO_RATE_LIMIT": 100,
         "DINERO_RATE_WINDOW": 60,
+        # Seconds to wait for Dinero's answer; a write that times out is looked up before retry.
+        "DINERO_READ_TIMEOUT": 30,
         "RACKBEAT_CLIENT_ID": "rackdinero-demo",
         "RACKBEAT_CLIENT_SECRET": None,
         "PUBLIC_URL": "http://127.0.0.1:5000",

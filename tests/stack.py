@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,51 @@ ENV_KEYS = (
 
 
 @dataclass
+class Workers:
+    """The ``flask worker`` processes of a stack, each in its own process group (the worker,
+    its forked work horse and its scheduler), so a test can kill one the hard way."""
+
+    env: dict[str, str]
+    log_path: Path
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def start(self, count: int = 1) -> None:
+        for _ in range(count):
+            with self.log_path.open("ab") as log_file:
+                self.processes.append(
+                    subprocess.Popen(
+                        [str(Path(sys.executable).parent / "flask"), "--app", "app", "worker"],
+                        cwd=PROJECT_ROOT,
+                        env=self.env,
+                        stdout=log_file,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
+
+    def kill(self) -> None:
+        """SIGKILL every worker's whole process group, as a crashed machine would."""
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        self.processes.clear()
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        self.processes.clear()
+
+
+@dataclass
 class Stack:
     app: Flask
     rackbeat: Flask
@@ -47,12 +94,19 @@ class Stack:
     rackbeat_url: str
     dinero_url: str
     worker_log: Path
+    workers: Workers | None = None
 
 
-def worker_environment(config: dict[str, Any], instance_path: Path) -> dict[str, str]:
+def worker_environment(
+    config: dict[str, Any], instance_path: Path, extra: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """The worker's environment: the stack's settings, plus ``extra`` app settings (e.g.
+    ``{"TRANSFER_LEASE_SECONDS": 5}``) passed as ``RACKDINERO_*`` variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RACKDINERO_")}
     for key in ENV_KEYS:
         env[f"RACKDINERO_{key}"] = str(config[key])
+    for key, value in (extra or {}).items():
+        env[f"RACKDINERO_{key}"] = str(value)
     env["RACKDINERO_INSTANCE_PATH"] = str(instance_path)
     return env
 
@@ -64,7 +118,11 @@ def running_stack(
     *,
     rackbeat_config: dict[str, Any] | None = None,
     dinero_config: dict[str, Any] | None = None,
+    worker_config: dict[str, Any] | None = None,
+    workers: int = 1,
 ) -> Iterator[Stack]:
+    """``worker_config`` adds app settings for the worker processes only (the in-thread app
+    takes ``app_config``); ``workers`` is how many ``flask worker`` processes start."""
     app_port, rackbeat_port, dinero_port = free_port(), free_port(), free_port()
     app_url = f"http://127.0.0.1:{app_port}"
     rackbeat_url = f"http://127.0.0.1:{rackbeat_port}"
@@ -84,22 +142,16 @@ def running_stack(
     )
     dinero = create_dinero({"VALIDATE_RESPONSES": True, **(dinero_config or {})})
     worker_log = tmp_path / "worker.log"
-    log_file = worker_log.open("wb")
-    worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "flask"), "--app", "app", "worker"],
-        cwd=PROJECT_ROOT,
-        env=worker_environment(config, tmp_path / "worker-instance"),
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
+    pool = Workers(
+        worker_environment(config, tmp_path / "worker-instance", worker_config), worker_log
     )
+    pool.start(workers)
     try:
         with (
             serve_app(rackbeat, port=rackbeat_port),
             serve_app(dinero, port=dinero_port),
             serve_app(app, port=app_port),
         ):
-            yield Stack(app, rackbeat, dinero, app_url, rackbeat_url, dinero_url, worker_log)
+            yield Stack(app, rackbeat, dinero, app_url, rackbeat_url, dinero_url, worker_log, pool)
     finally:
-        worker.terminate()
-        worker.wait(30)
-        log_file.close()
+        pool.stop()

@@ -144,6 +144,10 @@ class DineroClient:
             redis=redis,
             rate_limit=config.get("DINERO_RATE_LIMIT", 100),
             rate_window=config.get("DINERO_RATE_WINDOW", 60.0),
+            timeout=(
+                http.CONNECT_TIMEOUT,
+                float(config.get("DINERO_READ_TIMEOUT", http.READ_TIMEOUT)),
+            ),
         )
 
     def __repr__(self) -> str:

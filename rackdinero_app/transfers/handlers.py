@@ -17,6 +17,7 @@ from rackdinero_app.clients.dinero import DineroClient
 from rackdinero_app.clients.errors import NotFound
 from rackdinero_app.clients.errors import StaleTimestamp
 from rackdinero_app.clients.errors import Transient
+from rackdinero_app.clients.errors import ValidationFailed
 from rackdinero_app.clients.rackbeat import RackbeatClient
 from rackdinero_app.connections import dinero_client
 from rackdinero_app.connections import rackbeat_client
@@ -120,7 +121,13 @@ def ensure_contact(job: TransferJob, kind: EntityKind, number: str, record=None)
         guid=guid,
         external_reference=job.reference(kind, number),
     )
-    job.dinero.create_contact(payload)
+    try:
+        job.dinero.create_contact(payload)
+    except ValidationFailed:
+        # Dinero refuses a Guid in use: another transfer for the same customer created the
+        # contact, or a create whose answer was lost did. Either way it is ours; link it.
+        if _found(lambda: job.dinero.get_contact(guid)) is None:
+            raise
     return save_link(job.connection.id, kind, number, guid).dinero_guid
 
 
