@@ -38,10 +38,10 @@ def webhook_cases(client):
 
 def activation_cases(client, session_token, csrf_token):
     for form, expected in (
-        ({}, "Enter the API key"),
-        ({"api_key": "k", "organization_id": "abc"}, "digits only"),
-        ({"api_key": "k" * 500, "organization_id": "400555"}, "far too long"),
-        ({"api_key": "", "organization_id": ""}, "Enter the API key"),
+        ({}, "Indtast den API-nøgle"),
+        ({"api_key": "k", "organization_id": "abc"}, "cifre alene"),
+        ({"api_key": "k" * 500, "organization_id": "400555"}, "alt for lang"),
+        ({"api_key": "", "organization_id": ""}, "Indtast den API-nøgle"),
     ):
         data = {"s": session_token, "csrf_token": csrf_token, **form}
         yield client.post("/embedded/activation", data=data), expected
@@ -57,7 +57,7 @@ def retry_cases(client, session_token, csrf_token):
     """Retrying a transfer that does not exist (or is another account's) changes nothing."""
     data = {"s": session_token, "csrf_token": csrf_token}
     yield client.post("/embedded/transfers/999999/retry", data=data), "Not Found"
-    yield client.post("/embedded/transfers/1/retry", data={"s": session_token}), "Reload the page"
+    yield client.post("/embedded/transfers/1/retry", data={"s": session_token}), "Genindlæs siden"
 
 
 def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, open_session):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 from joserfc import jwt
@@ -73,14 +74,18 @@ def verify_launch(token: str) -> dict[str, Any]:
     except (JoseError, ValueError) as error:
         current_app.logger.info("Launch token refused: %s", type(error).__name__)
         raise LaunchRefused(
-            "This page link has expired or is not valid. Open the app again from "
-            "Rackbeat > Settings > Apps > Dinero."
+            _(
+                "This page link has expired or is not valid. Open the app again from "
+                "Rackbeat > Settings > Apps > Dinero."
+            )
         ) from None
     ttl = max(int(claims["exp"] - time.time()) + LAUNCH_LEEWAY_SECONDS, 1)
     if not rq.redis.set(f"rackdinero:launch-jti:{claims['jti']}", 1, nx=True, ex=ttl):
         raise LaunchRefused(
-            "This page link was already used. Open the app again from "
-            "Rackbeat > Settings > Apps > Dinero."
+            _(
+                "This page link was already used. Open the app again from "
+                "Rackbeat > Settings > Apps > Dinero."
+            )
         )
     return claims
 

@@ -9,6 +9,7 @@ from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from rackdinero_app.audit import record
 from rackdinero_app.embedded import bp
@@ -21,6 +22,22 @@ from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers.engine import retry_failed
 
 PAGE_SIZE = 50
+STATE_LABELS = {
+    TransferState.PENDING: _l("Pending"),
+    TransferState.RUNNING: _l("Running"),
+    TransferState.SUCCEEDED: _l("Succeeded"),
+    TransferState.FAILED: _l("Failed"),
+    TransferState.SKIPPED: _l("Skipped"),
+}
+KIND_LABELS = {
+    EntityKind.CUSTOMER: _l("Customer"),
+    EntityKind.SUPPLIER: _l("Supplier"),
+    EntityKind.PRODUCT: _l("Product"),
+    EntityKind.CUSTOMER_INVOICE: _l("Sales invoice"),
+    EntityKind.CREDIT_NOTE: _l("Credit note"),
+    EntityKind.SUPPLIER_INVOICE: _l("Supplier invoice"),
+    EntityKind.GOODS_CONSUMPTION: _l("Goods consumption"),
+}
 RACKBEAT_PAGES = {
     EntityKind.CUSTOMER: "customers/{key}",
     EntityKind.SUPPLIER: "suppliers/{key}",
@@ -71,6 +88,8 @@ def transfers():
         filters={"state": state, "kind": kind, "q": search},
         states=list(TransferState),
         kinds=list(EntityKind),
+        state_labels=STATE_LABELS,
+        kind_labels=KIND_LABELS,
         rackbeat_link=rackbeat_link,
         dinero_link=dinero_link,
     )

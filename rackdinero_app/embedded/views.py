@@ -13,6 +13,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 
 from rackdinero_app.embedded import bp
 from rackdinero_app.embedded import session as embedded_session
@@ -40,8 +41,10 @@ def load_embedded_session():
         g.embedded = embedded_session.load(request.values.get("s"))
     except embedded_session.SessionInvalid:
         return page_error(
-            "Your session has expired. Open the app again from Rackbeat > Settings > Apps > "
-            "Dinero.",
+            _(
+                "Your session has expired. Open the app again from Rackbeat > Settings > Apps > "
+                "Dinero."
+            ),
             401,
         )
     connection = db.session.get(Connection, g.embedded.connection_id)
@@ -50,13 +53,16 @@ def load_embedded_session():
         or connection.rackbeat_account_id != g.embedded.account_id
         or connection.state == ConnectionState.UNINSTALLED
     ):
-        return page_error("The Dinero app is not installed for this Rackbeat account.", 403)
+        return page_error(_("The Dinero app is not installed for this Rackbeat account."), 403)
     g.connection = connection
     if request.method == "POST" and not embedded_session.csrf_valid(
         g.embedded, request.form.get("csrf_token")
     ):
         return page_error(
-            "This form has expired or was not sent from this page. Reload the page and try again.",
+            _(
+                "This form has expired or was not sent from this page. Reload the page and try "
+                "again."
+            ),
             400,
         )
     return None
@@ -104,8 +110,10 @@ def launch():
     )
     if connection is None or connection.state == ConnectionState.UNINSTALLED:
         return page_error(
-            "The Dinero app is not installed for this Rackbeat account. Install it from "
-            "Rackbeat > Apps > Dinero.",
+            _(
+                "The Dinero app is not installed for this Rackbeat account. Install it from "
+                "Rackbeat > Apps > Dinero."
+            ),
             403,
         )
     token = embedded_session.issue(connection.id, claims)
@@ -127,11 +135,11 @@ def activation():
         values["organization_id"] = request.form.get("organization_id", "").strip()
         api_key = request.form.get("api_key", "").strip()
         if not api_key:
-            errors["api_key"] = "Enter the API key you created in Dinero."
+            errors["api_key"] = _("Enter the API key you created in Dinero.")
         elif len(api_key) > MAX_API_KEY_LENGTH:
-            errors["api_key"] = "This is not a Dinero API key: it is far too long."
+            errors["api_key"] = _("This is not a Dinero API key: it is far too long.")
         if not ORGANIZATION_ID.match(values["organization_id"]):
-            errors["organization_id"] = (
+            errors["organization_id"] = _(
                 "Enter the company ID as digits only, as shown at the bottom left in Dinero "
                 "(for example 400555)."
             )

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from rackdinero_app.audit import record
 from rackdinero_app.clients.errors import AuthFailed
@@ -32,23 +33,23 @@ from rackdinero_app.models.enums import ConnectionState
 ATTEMPT_TTL_SECONDS = 3600
 
 MESSAGES = {
-    "wrong_api_key": (
+    "wrong_api_key": _l(
         "Dinero did not accept the API key. In Dinero, open Integrations > API keys, create a "
         'key with the description "Rackbeat", and paste it here.'
     ),
-    "wrong_company_id": (
-        "The API key does not give access to Dinero company ID {organization_id}. The company "
-        "ID is shown at the bottom left in Dinero (for example 400555)."
+    "wrong_company_id": _l(
+        "The API key does not give access to Dinero company ID %(organization_id)s. The "
+        "company ID is shown at the bottom left in Dinero (for example 400555)."
     ),
-    "not_pro": (
-        "Dinero company {organization_id} is not on Dinero Pro. Only Dinero Pro can be "
+    "not_pro": _l(
+        "Dinero company %(organization_id)s is not on Dinero Pro. Only Dinero Pro can be "
         "integrated with Rackbeat: upgrade the plan in Dinero, then activate again."
     ),
-    "unreachable": (
+    "unreachable": _l(
         "Dinero could not be reached just now. Nothing was saved; please try again in a few "
         "minutes."
     ),
-    "not_installed": "The app is no longer installed in Rackbeat. Install it again from Apps.",
+    "not_installed": _l("The app is no longer installed in Rackbeat. Install it again from Apps."),
 }
 
 
@@ -64,7 +65,7 @@ class Attempt:
     def message(self) -> str | None:
         if self.code is None:
             return None
-        return MESSAGES[self.code].format(organization_id=self.organization_id)
+        return str(MESSAGES[self.code]) % {"organization_id": self.organization_id}
 
     @property
     def finished(self) -> bool:

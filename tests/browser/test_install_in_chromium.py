@@ -24,7 +24,7 @@ def test_install_and_activate_in_the_rackbeat_iframe(page, stack, screenshot_pat
     frame = install_and_open_activation(page, stack)
 
     submit(frame, "wrong-key", "400555")
-    expect(frame.get_by_role("alert")).to_contain_text("Dinero did not accept the API key")
+    expect(frame.get_by_role("alert")).to_contain_text("Dinero accepterede ikke API-nøglen")
 
     submit(frame, "demo-dinero-api-key", "400555")
     expect(frame.locator("#connection-status")).to_contain_text("Aktiv")
@@ -41,5 +41,5 @@ def test_install_and_activate_in_the_rackbeat_iframe(page, stack, screenshot_pat
 def test_a_non_pro_organization_gets_the_pro_message(page, stack, screenshot_path):
     frame = install_and_open_activation(page, stack)
     submit(frame, "demo-starter-api-key", "400556")
-    expect(frame.get_by_role("alert")).to_contain_text("is not on Dinero Pro")
+    expect(frame.get_by_role("alert")).to_contain_text("har ikke Dinero Pro")
     page.screenshot(path=screenshot_path("activation-not-pro.png"), full_page=True)

@@ -54,7 +54,7 @@ def test_wrong_key_then_right_key_activates(stack, browser, caplog):
     page = open_iframe(browser, install(stack, browser))
 
     refused = activate(stack, browser, page, api_key="not-a-key", organization_id="400555")
-    assert "Dinero did not accept the API key" in refused.text
+    assert "Dinero accepterede ikke API-nøglen" in refused.text
     with stack.app.app_context():
         assert connection_for(12345).dinero_api_key is None
 
@@ -80,11 +80,11 @@ def test_wrong_key_then_right_key_activates(stack, browser, caplog):
 def test_each_activation_failure_has_its_own_message(stack, browser):
     page = open_iframe(browser, install(stack, browser))
     wrong_company = activate(stack, browser, page, api_key=API_KEY, organization_id="999999")
-    assert "does not give access to Dinero company ID 999999" in wrong_company.text
+    assert "giver ikke adgang til Dinero firma-ID 999999" in wrong_company.text
     not_pro = activate(
         stack, browser, wrong_company, api_key="demo-starter-api-key", organization_id="400556"
     )
-    assert "is not on Dinero Pro" in not_pro.text
+    assert "har ikke Dinero Pro" in not_pro.text
     with stack.app.app_context():
         assert connection_for(12345).state == ConnectionState.INSTALLED
 
@@ -93,7 +93,7 @@ def test_dinero_unreachable_says_try_again(stack, browser):
     page = open_iframe(browser, install(stack, browser))
     requests.post(f"{stack.dinero_url}/_sandbox/knobs", json={"error_rate": 1.0}, timeout=5)
     failed = activate(stack, browser, page, api_key=API_KEY, organization_id="400555")
-    assert "Dinero could not be reached just now" in failed.text
+    assert "Dinero kunne ikke nås lige nu" in failed.text
 
 
 def test_a_reused_authorization_code_or_state_is_refused(stack, browser):

@@ -118,7 +118,7 @@ def test_a_form_post_without_csrf_token_is_refused_and_changes_nothing(
         data={"s": token, "api_key": "some-key", "organization_id": "400555"},
     )
     assert response.status_code == 400
-    assert "expired or was not sent from this page" in response.get_data(as_text=True)
+    assert "Genindlæs siden og prøv igen" in response.get_data(as_text=True)
     assert redis.keys("rackdinero:activation:*") == []
     from rackdinero_app.extensions import rq
 
