@@ -21,7 +21,9 @@ from rackdinero_app.extensions import db
 from rackdinero_app.install.activation import get_attempt
 from rackdinero_app.install.activation import start_attempt
 from rackdinero_app.models import Connection
+from rackdinero_app.models import Settings
 from rackdinero_app.models.enums import ConnectionState
+from rackdinero_app.models.enums import StartSyncChoice
 
 PUBLIC_ENDPOINTS = {"embedded.launch"}
 ORGANIZATION_ID = re.compile(r"^\d{1,12}$")
@@ -155,6 +157,12 @@ def activation():
 def activation_progress(attempt_id: str):
     attempt = get_attempt(attempt_id, g.connection.id) or abort(404)
     if attempt.state == "succeeded":
+        # Right after activation the one-time import from Dinero is offered (S1).
+        settings = db.session.scalar(
+            sa.select(Settings).where(Settings.connection_id == g.connection.id)
+        )
+        if settings is not None and settings.start_sync == StartSyncChoice.UNDECIDED:
+            return redirect(to("embedded.start_sync"))
         return redirect(to("embedded.home"))
     if attempt.state == "failed":
         values = {"organization_id": str(attempt.organization_id), "api_key": ""}

@@ -20,15 +20,24 @@ def submit(frame, api_key, organization_id):
     frame.get_by_label("Dinero firma-ID").press("Enter")  # the keyboard is enough
 
 
+def activate(frame):
+    """Activate with the demo organization; the start sync is offered next (S1): decline it
+    and go to the overview."""
+    submit(frame, "demo-dinero-api-key", "400555")
+    expect(frame.locator("#start-sync")).to_be_visible()
+    frame.get_by_role("button", name="Nej tak").click()
+    frame.locator(".breadcrumb a").click()
+    expect(frame.locator("#connection-status")).to_contain_text("Aktiv")
+    expect(frame.locator("#connection-status")).to_contain_text("400555")
+
+
 def test_install_and_activate_in_the_rackbeat_iframe(page, stack, screenshot_path):
     frame = install_and_open_activation(page, stack)
 
     submit(frame, "wrong-key", "400555")
     expect(frame.get_by_role("alert")).to_contain_text("Dinero accepterede ikke API-nøglen")
 
-    submit(frame, "demo-dinero-api-key", "400555")
-    expect(frame.locator("#connection-status")).to_contain_text("Aktiv")
-    expect(frame.locator("#connection-status")).to_contain_text("400555")
+    activate(frame)
 
     # The page reported its height and Rackbeat fitted the iframe to it.
     content_height = frame.locator("body").evaluate("b => b.getBoundingClientRect().height")

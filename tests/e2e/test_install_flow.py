@@ -58,9 +58,11 @@ def test_wrong_key_then_right_key_activates(stack, browser, caplog):
     with stack.app.app_context():
         assert connection_for(12345).dinero_api_key is None
 
-    active = activate(stack, browser, refused, api_key=API_KEY, organization_id="400555")
-    assert "er forbundet med Dinero" in active.text and "400555" in active.text
-    assert API_KEY not in active.text and API_KEY not in refused.text
+    offer = activate(stack, browser, refused, api_key=API_KEY, organization_id="400555")
+    assert 'id="start-sync"' in offer.text  # the one-time import is offered right away (S1)
+    home = browser.get(offer.url.replace("/embedded/settings/start-sync", "/embedded/"))
+    assert "er forbundet med Dinero" in home.text and "400555" in home.text
+    assert API_KEY not in offer.text + home.text + refused.text
     with stack.app.app_context():
         connection = connection_for(12345)
         assert connection.state == ConnectionState.ACTIVE
