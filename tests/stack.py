@@ -64,10 +64,13 @@ class Workers:
                 )
 
     def kill(self) -> None:
-        """SIGKILL every worker's whole process group, as a crashed machine would."""
-        for process in self.processes:
+        """SIGKILL every worker with all its descendants, as a crashed machine would (RQ's
+        work horse runs in a process group of its own, so the group alone is not enough)."""
+        doomed = [pid for process in self.processes for pid in _process_tree(process.pid)]
+        for pid in doomed:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
+        for process in self.processes:
             process.wait(10)
         self.processes.clear()
 
@@ -83,6 +86,22 @@ class Workers:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
         self.processes.clear()
+
+
+def _process_tree(root: int) -> list[int]:
+    """``root`` and every process below it, children first (read from /proc; Linux only)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # The command name may contain spaces; the fields after its ')' are fixed.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        tree.append(pid)
+        frontier.extend(child for child, parent in parents.items() if parent == pid)
+    return tree[::-1]
 
 
 @dataclass

@@ -211,10 +211,12 @@ def dinero_records(stack: Stack, table: str) -> list[dict[str, Any]]:
         return [copy.deepcopy(record) for record in getattr(organization, table).values()]
 
 
-def assert_each_invoice_once(stack: Stack, numbers: list[int]) -> list[Transfer]:
+def assert_each_invoice_once(
+    stack: Stack, numbers: list[int], timeout: float = 60
+) -> list[Transfer]:
     """Every Rackbeat invoice is in Dinero exactly once, booked; no other invoice of ours is
     there; each customer is one contact; every transfer succeeded."""
-    rows = wait_until_settled(len(numbers))
+    rows = wait_until_settled(len(numbers), timeout)
     failed = [(r.kind.value, r.source_key, r.state.value, r.message) for r in rows]
     assert all(r.state == TransferState.SUCCEEDED for r in rows), failed
     transfers = [r for r in rows if r.kind == EntityKind.CUSTOMER_INVOICE]
