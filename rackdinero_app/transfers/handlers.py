@@ -198,7 +198,7 @@ def _book(job: TransferJob, book: Callable, read: Callable, guid: str, timestamp
         current = read(guid)
         if str(current.get("Status", "")).lower() == "booked":
             return current
-        return book(guid, current["TimeStamp"] if "TimeStamp" in current else current["Timestamp"])
+        return book(guid, current["TimeStamp"])  # records read keys in any casing
 
 
 def transfer_customer_invoice(job: TransferJob) -> Outcome:
@@ -223,10 +223,9 @@ def transfer_customer_invoice(job: TransferJob) -> Outcome:
     products = _line_products(job, invoice.get("lines") or [])
     if mapping.is_credit_note(invoice):
         return _transfer_credit_note(job, invoice, customer_number, customer, products)
-    guid = job.guid(EntityKind.CUSTOMER_INVOICE)
-    existing = _found(lambda: job.dinero.get_invoice(guid)) if job.is_retry else None
-    if existing is None:
-        payload = mapping.invoice_payload(
+
+    def build(guid: str) -> dict:
+        return mapping.invoice_payload(
             invoice,
             customer,
             job.settings,
@@ -237,32 +236,69 @@ def transfer_customer_invoice(job: TransferJob) -> Outcome:
             group_names=job.product_groups(),
             unit_names=job.unit_names(),
         )
-        contact_guid = ensure_contact(job, EntityKind.CUSTOMER, customer_number, customer)
-        payload["ContactGuid"] = contact_guid
-        mismatch = mapping.totals_match(
-            mapping.expected_invoice_totals(invoice), job.dinero.fetch_invoice_totals(payload)
-        )
+
+    def check_totals(payload: dict) -> None:
+        expected = mapping.expected_invoice_totals(invoice)
+        mismatch = mapping.totals_match(expected, job.dinero.fetch_invoice_totals(payload))
         if mismatch is not None:
             raise mismatch
-        created = job.dinero.create_invoice(payload)
-        timestamp = created["TimeStamp"]
+
+    guid, number, status = _write_sales_voucher(
+        job,
+        EntityKind.CUSTOMER_INVOICE,
+        SalesVoucherApi(job.dinero.create_invoice, job.dinero.get_invoice, job.dinero.book_invoice),
+        build,
+        customer_number,
+        customer,
+        before_create=check_totals,
+    )
+    return Outcome.succeeded(
+        f"Created in Dinero as a {status} invoice" + (f" no. {number}." if number else "."),
+        dinero_guid=guid,
+        dinero_number=number,
+        follow_ups=_goods_consumption_follow_up(job),
+    )
+
+
+@dataclass(frozen=True)
+class SalesVoucherApi:
+    """Dinero's create/read/book for one kind of sales voucher (invoice or credit note)."""
+
+    create: Callable[[dict], Any]
+    read: Callable[[str], Any]
+    book: Callable[[str, str], Any]
+
+
+def _write_sales_voucher(
+    job: TransferJob,
+    kind: EntityKind,
+    api: SalesVoucherApi,
+    build_payload: Callable[[str], dict],
+    customer_number: str,
+    customer: dict,
+    before_create: Callable[[dict], None] | None = None,
+) -> tuple[str, str | None, str]:
+    """Create the voucher under its own Guid (unless a lost earlier attempt already did),
+    then book it per C4. Returns (guid, number, "draft" | "booked")."""
+    guid = job.guid(kind)
+    existing = _found(lambda: api.read(guid)) if job.is_retry else None
+    if existing is None:
+        payload = build_payload(guid)  # a missing mapping fails before anything is written
+        payload["ContactGuid"] = ensure_contact(job, EntityKind.CUSTOMER, customer_number, customer)
+        if before_create is not None:
+            before_create(payload)
+        timestamp = api.create(payload)["TimeStamp"]
     else:
         timestamp = existing["TimeStamp"]
-    save_link(job.connection.id, EntityKind.CUSTOMER_INVOICE, job.key, guid)
-    number = None
-    status = "draft"
-    if settings.sales_invoice_status == DineroInvoiceStatus.BOOKED:
-        already = existing is not None and str(existing.get("Status", "")).lower() == "booked"
-        booked = (
-            existing
-            if already
-            else _book(job, job.dinero.book_invoice, job.dinero.get_invoice, guid, timestamp)
-        )
-        number = str(booked["Number"]) if booked.get("Number") is not None else None
-        status = "booked"
-    follow_ups = _goods_consumption_follow_up(job)
-    message = f"Created in Dinero as a {status} invoice" + (f" no. {number}." if number else ".")
-    return Outcome.succeeded(message, dinero_guid=guid, dinero_number=number, follow_ups=follow_ups)
+    save_link(job.connection.id, kind, job.key, guid)
+    if job.settings.sales_invoice_status != DineroInvoiceStatus.BOOKED:
+        return guid, None, "draft"
+    if existing is not None and str(existing.get("Status", "")).lower() == "booked":
+        booked = existing
+    else:
+        booked = _book(job, api.book, api.read, guid, timestamp)
+    number = str(booked["Number"]) if booked.get("Number") is not None else None
+    return guid, number, "booked"
 
 
 def _transfer_credit_note(job, invoice, customer_number, customer, products) -> Outcome:
@@ -277,10 +313,9 @@ def _transfer_credit_note(job, invoice, customer_number, customer, products) -> 
                 f"transferred to Dinero. Transfer invoice {credited} first, then retry."
             )
         credit_note_for = original.dinero_guid
-    guid = job.guid(EntityKind.CREDIT_NOTE)
-    existing = _found(lambda: job.dinero.get_credit_note(guid)) if job.is_retry else None
-    if existing is None:
-        payload = mapping.credit_note_payload(
+
+    def build(guid: str) -> dict:
+        return mapping.credit_note_payload(
             invoice,
             customer,
             job.settings,
@@ -292,25 +327,13 @@ def _transfer_credit_note(job, invoice, customer_number, customer, products) -> 
             group_names=job.product_groups(),
             unit_names=job.unit_names(),
         )
-        payload["ContactGuid"] = ensure_contact(job, EntityKind.CUSTOMER, customer_number, customer)
-        created = job.dinero.create_credit_note(payload)
-        timestamp = created["TimeStamp"]
-    else:
-        timestamp = existing["TimeStamp"]
-    save_link(job.connection.id, EntityKind.CREDIT_NOTE, job.key, guid)
-    number = None
-    status = "draft"
-    if job.settings.sales_invoice_status == DineroInvoiceStatus.BOOKED:
-        already = existing is not None and str(existing.get("Status", "")).lower() == "booked"
-        booked = (
-            existing
-            if already
-            else _book(
-                job, job.dinero.book_credit_note, job.dinero.get_credit_note, guid, timestamp
-            )
-        )
-        number = str(booked["Number"]) if booked.get("Number") is not None else None
-        status = "booked"
+
+    api = SalesVoucherApi(
+        job.dinero.create_credit_note, job.dinero.get_credit_note, job.dinero.book_credit_note
+    )
+    guid, number, status = _write_sales_voucher(
+        job, EntityKind.CREDIT_NOTE, api, build, customer_number, customer
+    )
     return Outcome.succeeded(
         f"Created in Dinero as a {status} credit note"
         + (f" no. {number}" if number else "")
@@ -368,7 +391,7 @@ def transfer_goods_consumption(job: TransferJob) -> Outcome:
         guid = created["Guid"]
         transfer.dinero_guid = guid
         db.session.commit()
-        timestamp = created["TimeStamp"] if "TimeStamp" in created else created["Timestamp"]
+        timestamp = created["TimeStamp"]
     else:
         current = job.dinero.get_manual_voucher(guid)
         if str(current.get("Status", "")).lower() == "booked":
