@@ -75,15 +75,23 @@ REDIS_WAIT_SECONDS = 1.0
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@click.option("--simple", is_flag=True, help="Run jobs in this process instead of forking.")
+@click.option(
+    "--fork",
+    is_flag=True,
+    help="Run each job in a forked work horse (RQ's default) instead of in this process.",
+)
 @with_appcontext
-def worker(burst: bool, simple: bool) -> None:
+def worker(burst: bool, fork: bool) -> None:
     """Run an RQ worker on the app's queues, with RQ's scheduler (retries, delayed jobs) and
     the ticker that enqueues periodic jobs (the sweeper).
 
     RQ's worker quits when Redis goes away in the middle of a job. This command then waits
     until Redis answers again and starts a fresh worker, so a Redis restart needs no process
-    supervisor; work lost with Redis's memory is re-enqueued by the sweeper."""
+    supervisor; work lost with Redis's memory is re-enqueued by the sweeper.
+
+    Jobs run in this process by default: forking a work horse for every job cost a third of
+    the transfer throughput (bench/transfers.py), and a job that dies with its process is
+    recovered by the transfer lease and the sweeper. Each job ends with a clean session."""
     from flask import current_app
     from rq import SimpleWorker
     from rq import Worker
@@ -100,7 +108,7 @@ def worker(burst: bool, simple: bool) -> None:
             self.stop_asked = True
             super().handle_warm_shutdown_request()  # type: ignore[misc]
 
-    class AppWorker(StopAware, SimpleWorker if simple else Worker):
+    class AppWorker(StopAware, Worker if fork else SimpleWorker):
         pass
 
     start_ticker(current_app._get_current_object())

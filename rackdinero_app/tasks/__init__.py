@@ -27,9 +27,19 @@ def job(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
-        if has_app_context():
-            return func(*args, **kwargs)
-        with _app().app_context():
-            return func(*args, **kwargs)
+        if not has_app_context():
+            with _app().app_context():
+                return _run_and_clean_up(func, args, kwargs)
+        return _run_and_clean_up(func, args, kwargs)
 
     return run
+
+
+def _run_and_clean_up(func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """A job never leaves a transaction or loaded rows behind for the next job in the process."""
+    from rackdinero_app.extensions import db
+
+    try:
+        return func(*args, **kwargs)
+    finally:
+        db.session.remove()

@@ -109,11 +109,11 @@ def request_transfer(
     return transfer, True
 
 
-def process_inbox_event(inbox_event_id: int) -> int | None:
-    """Turn a received webhook into a transfer row (once) and start it."""
+def record_inbox_event(inbox_event_id: int) -> tuple[int | None, bool]:
+    """Turn a received webhook into a transfer row, once; return (transfer id, created)."""
     event = db.session.get(InboxEvent, inbox_event_id)
     if event is None or event.processed_at is not None:
-        return None
+        return None, False
     kind = EVENT_KINDS.get(event.event)
     transfer = None
     created = False
@@ -128,9 +128,18 @@ def process_inbox_event(inbox_event_id: int) -> int | None:
         event = db.session.get(InboxEvent, inbox_event_id)
     event.processed_at = utcnow()
     db.session.commit()
-    if transfer is not None and created:
-        enqueue_transfer(transfer.id)
-    return transfer.id if transfer is not None else None
+    return (transfer.id if transfer is not None else None), created
+
+
+def process_inbox_event(inbox_event_id: int) -> int | None:
+    """Record the webhook's transfer and run it in this same job.
+
+    Running it here saves a second job per webhook; if this job dies, the row stays pending
+    and the sweeper enqueues it."""
+    transfer_id, created = record_inbox_event(inbox_event_id)
+    if created:
+        run_transfer(transfer_id)
+    return transfer_id
 
 
 def claim(transfer_id: int) -> bool:

@@ -8,6 +8,7 @@ after Dinero committed) is never repeated.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,7 @@ from rackdinero_app.clients.rackbeat import RackbeatClient
 from rackdinero_app.connections import dinero_client
 from rackdinero_app.connections import rackbeat_client
 from rackdinero_app.extensions import db
+from rackdinero_app.extensions import rq
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import DineroInvoiceStatus
@@ -38,6 +40,7 @@ from rackdinero_app.transfers.outcome import Outcome
 from rackdinero_app.transfers.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.snapshot import load_snapshot
 
+NAMES_CACHE_SECONDS = 300
 CUSTOMERS_OFF = "Customer integration is off (Settings > Sales and customers)."
 SUPPLIERS_OFF = "Supplier integration is off (Settings > Purchases and suppliers)."
 
@@ -78,10 +81,20 @@ class TransferJob:
         return external_reference(self.connection.rackbeat_account_id, kind, key or self.key)
 
     def product_groups(self) -> dict[str, str]:
-        return {str(g["number"]): g["name"] for g in self.rackbeat.iter_product_groups()}
+        """Group names, for messages that name the group to map; cached briefly."""
+        return self._names("product-groups", self.rackbeat.iter_product_groups)
 
     def unit_names(self) -> dict[str, str]:
-        return {str(u["number"]): u["name"] for u in self.rackbeat.iter_units()}
+        return self._names("units", self.rackbeat.iter_units)
+
+    def _names(self, what: str, read: Callable) -> dict[str, str]:
+        key = f"rackdinero:names:{self.connection.id}:{what}"
+        cached = rq.redis.get(key)
+        if cached is not None:
+            return json.loads(cached)
+        names = {str(item["number"]): item["name"] for item in read()}
+        rq.redis.set(key, json.dumps(names), ex=NAMES_CACHE_SECONDS)
+        return names
 
 
 def _found(lookup: Callable[[], Any]) -> Any | None:

@@ -49,12 +49,13 @@ def test_backoff_is_full_jitter_capped_and_honours_retry_after():
     assert backoff_seconds(1, retry_after=45, base=2, cap=600, rng=rng) == 45
 
 
-def test_an_inbox_event_becomes_one_transfer_and_a_job(make_connection):
+def test_an_inbox_event_becomes_one_transfer(make_connection):
     connection = make_connection()
     event = inbox_event(connection)
 
-    transfer_id = engine.process_inbox_event(event.id)
-    assert engine.process_inbox_event(event.id) is None  # already processed
+    transfer_id, created = engine.record_inbox_event(event.id)
+    assert created
+    assert engine.record_inbox_event(event.id) == (None, False)  # already processed
 
     (transfer,) = transfers()
     assert transfer.id == transfer_id
@@ -63,27 +64,35 @@ def test_an_inbox_event_becomes_one_transfer_and_a_job(make_connection):
         "1001",
         TransferState.PENDING,
     )
-    assert queued_job_names() == ["rackdinero_app.tasks.transfers.run_transfer"]
+
+
+def test_processing_an_inbox_event_runs_its_transfer_in_the_same_job(make_connection):
+    connection = make_connection()  # no settings: customer integration is off
+    transfer_id = engine.process_inbox_event(inbox_event(connection).id)
+    (transfer,) = transfers()
+    assert transfer.id == transfer_id
+    assert transfer.state == TransferState.SKIPPED
+    assert "Customer integration is off" in transfer.message
+    assert queued_job_names() == []
 
 
 def test_an_invoice_booked_twice_is_transferred_once(make_connection):
     connection = make_connection()
-    engine.process_inbox_event(inbox_event(connection, digest="a").id)
-    engine.process_inbox_event(inbox_event(connection, digest="b").id)
+    engine.record_inbox_event(inbox_event(connection, digest="a").id)
+    engine.record_inbox_event(inbox_event(connection, digest="b").id)
     assert len(transfers()) == 1
-    assert len(queued_job_names()) == 1
 
 
 def test_each_customer_change_is_its_own_transfer(make_connection):
     connection = make_connection()
-    engine.process_inbox_event(inbox_event(connection, "customer.updated", "7", "a").id)
-    engine.process_inbox_event(inbox_event(connection, "customer.updated", "7", "b").id)
+    engine.record_inbox_event(inbox_event(connection, "customer.updated", "7", "a").id)
+    engine.record_inbox_event(inbox_event(connection, "customer.updated", "7", "b").id)
     assert [t.kind for t in transfers()] == [EntityKind.CUSTOMER, EntityKind.CUSTOMER]
 
 
 def test_only_one_claim_wins(make_connection):
     connection = make_connection()
-    transfer_id = engine.process_inbox_event(inbox_event(connection).id)
+    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
     assert engine.claim(transfer_id) is True
     assert engine.claim(transfer_id) is False
     (transfer,) = transfers()
@@ -92,7 +101,7 @@ def test_only_one_claim_wins(make_connection):
 
 def test_an_abandoned_running_transfer_can_be_claimed_after_its_lease(app, make_connection):
     connection = make_connection()
-    transfer_id = engine.process_inbox_event(inbox_event(connection).id)
+    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
     engine.claim(transfer_id)
     db.session.execute(sa.update(Transfer).values(started_at=utcnow() - timedelta(seconds=3600)))
     db.session.commit()
@@ -102,7 +111,7 @@ def test_an_abandoned_running_transfer_can_be_claimed_after_its_lease(app, make_
 
 def test_a_transient_failure_is_scheduled_again_with_backoff(app, make_connection):
     connection = make_connection()
-    transfer_id = engine.process_inbox_event(inbox_event(connection).id)
+    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
     engine.claim(transfer_id)
     engine.finish(db.session.get(Transfer, transfer_id), Outcome.retry("Dinero timed out.", 30))
 
@@ -116,7 +125,7 @@ def test_a_transient_failure_is_scheduled_again_with_backoff(app, make_connectio
 def test_after_the_last_attempt_a_transient_failure_fails_with_an_explanation(app, make_connection):
     app.config["TRANSFER_MAX_ATTEMPTS"] = 1
     connection = make_connection()
-    transfer_id = engine.process_inbox_event(inbox_event(connection).id)
+    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
     engine.claim(transfer_id)
     engine.finish(db.session.get(Transfer, transfer_id), Outcome.retry("Dinero timed out."))
     (transfer,) = transfers()
@@ -126,7 +135,7 @@ def test_after_the_last_attempt_a_transient_failure_fails_with_an_explanation(ap
 
 def test_retry_puts_only_failed_transfers_back(app, make_connection):
     connection = make_connection()
-    transfer_id = engine.process_inbox_event(inbox_event(connection).id)
+    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
     assert engine.retry_failed(transfer_id) is False  # pending, not failed
     db.session.execute(sa.update(Transfer).values(state=TransferState.FAILED))
     db.session.commit()
@@ -144,7 +153,7 @@ def test_the_sweeper_re_enqueues_only_lost_work(app, make_connection, age):
     counts = engine.sweep()
     assert counts == {"inbox_events": 1 if age else 0, "transfers": 0}
 
-    engine.process_inbox_event(lost.id)
+    engine.record_inbox_event(lost.id)
     rq.queue().empty()
     db.session.execute(sa.update(Transfer).values(updated_at=old))
     db.session.commit()
