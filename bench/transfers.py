@@ -26,7 +26,9 @@ import contextlib
 import copy
 import logging
 import secrets
+import signal
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -320,6 +322,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=180.0, help="per run, seconds")
     parser.add_argument("--skip-orgs", action="store_true", help="run 1 only")
     args = parser.parse_args(argv)
+    # Stopped from outside (e.g. `timeout`): unwind, so the workers and servers are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     with postgres_server() as database_url:
