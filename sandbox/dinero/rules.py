@@ -30,6 +30,13 @@ def check_timestamp(record: dict[str, Any], given: str | None, key: str = "TimeS
         raise StaleTimestamp()
 
 
+def check_draft_version(record: dict[str, Any], given: str | None, refusal: str) -> None:
+    """A voucher may change only while it is a draft, and only from its current version."""
+    check_timestamp(record, given, key="Timestamp")
+    if record["Status"] != "Draft":
+        raise rule_error(refusal)
+
+
 def claim_guid(org: Organization, requested: str | None, field: str = "Guid") -> str:
     """A new guid, or the client's own one if it is not already in use.
 

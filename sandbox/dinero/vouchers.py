@@ -16,10 +16,9 @@ from sandbox.dinero.rules import REGIONS
 from sandbox.dinero.rules import check_account
 from sandbox.dinero.rules import check_contact
 from sandbox.dinero.rules import check_date
+from sandbox.dinero.rules import check_draft_version
 from sandbox.dinero.rules import check_one_of
-from sandbox.dinero.rules import check_timestamp
 from sandbox.dinero.rules import check_vat_code
-from sandbox.dinero.rules import rule_error
 from sandbox.dinero.state import PURCHASE_VAT_CODES
 from sandbox.dinero.state import Organization
 
@@ -121,9 +120,7 @@ def build_purchase_voucher(org: Organization, data: dict[str, Any], guid: str | 
 
 
 def book_purchase_voucher(org: Organization, record: dict[str, Any], data: dict[str, Any]) -> None:
-    check_timestamp(record, data["Timestamp"], key="Timestamp")
-    if record["Status"] != "Draft":
-        raise rule_error("The voucher is already booked.")
+    check_draft_version(record, data["Timestamp"], "The voucher is already booked.")
     _require_bookable_lines(record["_input_lines"])
     if record["PurchaseType"] == "cash" and record["DepositAccountNumber"] is None:
         raise invalid("DepositAccountNumber", "A cash purchase needs a deposit account to book.")
@@ -170,9 +167,7 @@ def build_purchase_credit_note(org: Organization, data: dict[str, Any], guid: st
 def book_purchase_credit_note(
     org: Organization, record: dict[str, Any], data: dict[str, Any]
 ) -> None:
-    check_timestamp(record, data["Timestamp"], key="Timestamp")
-    if record["Status"] != "Draft":
-        raise rule_error("The credit note is already booked.")
+    check_draft_version(record, data["Timestamp"], "The credit note is already booked.")
     _require_bookable_lines(record["_input_lines"])
     if check_contact(org, "ContactGuid", record["ContactGuid"]) is None:
         raise invalid("ContactGuid", "A contact is required to book the credit note.")
@@ -218,9 +213,7 @@ def build_manual_voucher(org: Organization, data: dict[str, Any], guid: str) -> 
 
 
 def book_manual_voucher(org: Organization, record: dict[str, Any], data: dict[str, Any]) -> None:
-    check_timestamp(record, data["Timestamp"], key="Timestamp")
-    if record["Status"] != "Draft":
-        raise rule_error("The voucher is already booked.")
+    check_draft_version(record, data["Timestamp"], "The voucher is already booked.")
     _require_bookable_lines(record["_input_lines"])
     record["VoucherNumber"] = take_voucher_number(org, data.get("Number"))
     _mark_booked(record, "Booked")

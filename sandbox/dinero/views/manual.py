@@ -6,8 +6,8 @@ from flask import Blueprint
 
 from sandbox.dinero import state
 from sandbox.dinero import vouchers
+from sandbox.dinero.rules import check_draft_version
 from sandbox.dinero.rules import check_timestamp
-from sandbox.dinero.rules import rule_error
 from sandbox.dinero.views.common import body
 from sandbox.dinero.views.common import empty_ok
 from sandbox.dinero.views.common import find
@@ -38,9 +38,7 @@ def update(organizationId: str, guid: str):
     org = organization()
     record = _voucher(guid)
     data = body()
-    check_timestamp(record, data["Timestamp"], key="Timestamp")
-    if record["Status"] != "Draft":
-        raise rule_error("Only a draft voucher can be updated.")
+    check_draft_version(record, data["Timestamp"], "Only a draft voucher can be updated.")
     rebuilt = vouchers.build_manual_voucher(org, data, record["Guid"])
     rebuilt["CreatedAt"] = record["CreatedAt"]
     return respond(vouchers.store(org.manual_vouchers, rebuilt))

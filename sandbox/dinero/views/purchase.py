@@ -14,6 +14,7 @@ from flask import request
 
 from sandbox.dinero import state
 from sandbox.dinero import vouchers
+from sandbox.dinero.rules import check_draft_version
 from sandbox.dinero.rules import check_timestamp
 from sandbox.dinero.rules import claim_guid
 from sandbox.dinero.rules import rule_error
@@ -108,9 +109,7 @@ def _update(guid: str):
     org = organization()
     record = _voucher(guid)
     data = _without_tags(body())
-    check_timestamp(record, data["Timestamp"], key="Timestamp")
-    if record["Status"] != "Draft":
-        raise rule_error("Only a draft voucher can be updated.")
+    check_draft_version(record, data["Timestamp"], "Only a draft voucher can be updated.")
     rebuilt = vouchers.build_purchase_voucher(org, data, record["Guid"])
     rebuilt["CreatedAt"] = record["CreatedAt"]
     return respond(vouchers.store(org.purchase_vouchers, rebuilt))
@@ -191,9 +190,7 @@ def update_credit_note(organizationId: str, guid: str):
     org = organization()
     record = _credit_note(guid)
     data = body()
-    check_timestamp(record, data["Timestamp"], key="Timestamp")
-    if record["Status"] != "Draft":
-        raise rule_error("Only a draft credit note can be updated.")
+    check_draft_version(record, data["Timestamp"], "Only a draft credit note can be updated.")
     rebuilt = vouchers.build_purchase_credit_note(org, data, record["Guid"])
     rebuilt["CreatedAt"] = record["CreatedAt"]
     vouchers.store(org.purchase_credit_notes, rebuilt)
