@@ -94,7 +94,7 @@ def worker(options: dict[str, Any], results: Any) -> None:
     time.sleep(max(0.0, options["start_at"] - time.time()))
     while time.time() < options["end_at"]:
         try:
-            client.vat_types()
+            client.entry_accounts()
         except RateLimited:
             continue
         if time.time() <= options["end_at"]:

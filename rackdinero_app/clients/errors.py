@@ -7,6 +7,8 @@ contain a token or API key: every message built from a server answer goes throug
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
 
 REDACTED = "[redacted]"
 
@@ -67,6 +69,39 @@ class ValidationFailed(ClientError):
     ) -> None:
         super().__init__(message, status=status, code=code)
         self.field_errors: dict[str, str | list[str]] = field_errors or {}
+
+    @classmethod
+    def from_fields(
+        cls,
+        service: str,
+        fields: Mapping[str, Any],
+        secrets: Iterable[str | None],
+        *,
+        text: str = "",
+        status: int | None = None,
+        code: int | None = None,
+    ) -> ValidationFailed:
+        """``{field: message(s)}`` from a server, redacted, in a message naming every field.
+
+        The message reads "Dinero rejected the data (Name: Too long; Unit: Unknown unit)."; with
+        no field messages it falls back to the server's own ``text``.
+        """
+        secrets = tuple(secrets)
+
+        def clean(value: Any) -> str | list[str]:
+            if isinstance(value, list):
+                return [redact(str(item), secrets) for item in value]
+            return redact(str(value), secrets)
+
+        field_errors = {redact(str(key), secrets): clean(value) for key, value in fields.items()}
+        details = "; ".join(
+            f"{key}: {' '.join(value) if isinstance(value, list) else value}"
+            for key, value in field_errors.items()
+        )
+        text = redact(text, secrets)
+        message = f"{service} rejected the data"
+        message += f" ({details})." if details else (f": {text}." if text else ".")
+        return cls(message, field_errors=field_errors, status=status, code=code)
 
     def __repr__(self) -> str:
         return (

@@ -205,21 +205,8 @@ class RackbeatClient:
             self._pair.refresh_token if self._pair else None,
         )
         if status == 422:
-            raw = body.get("errors") if isinstance(body.get("errors"), dict) else {}
-            fields: dict[str, str | list[str]] = {
-                key: (
-                    [redact(str(m), secrets_) for m in value]
-                    if isinstance(value, list)
-                    else redact(str(value), secrets_)
-                )
-                for key, value in raw.items()
-            }
-            details = "; ".join(
-                f"{key}: {' '.join(value) if isinstance(value, list) else value}"
-                for key, value in fields.items()
-            )
-            message = "Rackbeat rejected the data" + (f" ({details})." if details else ".")
-            return ValidationFailed(message, field_errors=fields, status=status)
+            fields = body.get("errors") if isinstance(body.get("errors"), dict) else {}
+            return ValidationFailed.from_fields(SERVICE, fields, secrets_, status=status)
         if status == 401:
             return AuthFailed(REINSTALL, status=status)
         if status == 403:

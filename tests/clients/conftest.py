@@ -8,8 +8,8 @@ from typing import Any
 import fakeredis
 import pytest
 
-from rackdinero_app.clients import dinero as dinero_module
 from rackdinero_app.clients.dinero import DineroClient
+from rackdinero_app.clients.dinero import transport
 
 API_KEY = "dinero-api-key-SECRET-1234567890"
 CLIENT_SECRET = "client-secret-SECRET-abcdef"
@@ -27,7 +27,7 @@ def fake_redis() -> fakeredis.FakeRedis:
 def slept(monkeypatch) -> list[float]:
     """Every sleep the Dinero client asks for, recorded instead of slept."""
     calls: list[float] = []
-    monkeypatch.setattr(dinero_module.time, "sleep", calls.append)
+    monkeypatch.setattr(transport.time, "sleep", calls.append)
     return calls
 
 

@@ -26,10 +26,9 @@ from rackdinero_app.clients.errors import ValidationFailed
 from rackdinero_app.clients.rackbeat import RackbeatClient
 from rackdinero_app.clients.tokens import MemoryTokenStore
 from rackdinero_app.clients.tokens import TokenPair
+from sandbox import dinero as dinero_sandbox
+from sandbox import rackbeat as rackbeat_sandbox
 from tests.servers import serve_app
-
-dinero_sandbox = pytest.importorskip("sandbox.dinero")
-rackbeat_sandbox = pytest.importorskip("sandbox.rackbeat")
 
 pytestmark = pytest.mark.redis
 
@@ -139,21 +138,21 @@ def test_dinero_pages_through_2500_contacts(dinero_app, dinero_url, make_dinero)
 
 def test_dinero_token_expired_on_the_server_is_replaced_once(dinero_app, dinero_url, make_dinero):
     client = make_dinero()
-    client.vat_types()
+    client.entry_accounts()
     dinero_app.extensions["dinero_sandbox"].tokens.clear()  # every token now answers 401
 
-    assert client.vat_types()
-    assert make_dinero().vat_types()  # a second client reuses the new token from Redis
+    assert client.entry_accounts()
+    assert make_dinero().entry_accounts()  # a second client reuses the new token from Redis
     assert dinero_requests(dinero_url, "POST", "/dineroapi/oauth/token") == 2
-    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/vatTypes") == 4
+    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/accounts/entry") == 4
 
 
 def test_dinero_token_past_its_lifetime_is_fetched_again(dinero_url, make_dinero):
     set_dinero_knobs(dinero_url, token_lifetime_seconds=1)
     client = make_dinero(token_margin=0)
-    client.vat_types()
+    client.entry_accounts()
     time.sleep(1.2)
-    client.vat_types()
+    client.entry_accounts()
     assert dinero_requests(dinero_url, "POST", "/dineroapi/oauth/token") == 2
 
 
@@ -164,9 +163,9 @@ def test_dinero_429_with_retry_after_is_waited_out_once(dinero_url, make_dinero)
     client = make_dinero(max_wait=5.0)
     started = time.monotonic()
     for _ in range(3):
-        client.vat_types()
+        client.entry_accounts()
     assert time.monotonic() - started >= 0.9  # slept the Retry-After of 1 s
-    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/vatTypes") == 4
+    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/accounts/entry") == 4
 
 
 def test_dinero_429_without_retry_after_raises_after_one_backoff(dinero_url, make_dinero):
@@ -174,12 +173,12 @@ def test_dinero_429_without_retry_after_raises_after_one_backoff(dinero_url, mak
         dinero_url, rate_limit={"limit": 2, "window_seconds": 60}, retry_after_mode="never"
     )
     client = make_dinero()
-    client.vat_types()
-    client.vat_types()
+    client.entry_accounts()
+    client.entry_accounts()
     with pytest.raises(RateLimited) as caught:
-        client.vat_types()
+        client.entry_accounts()
     assert caught.value.retry_after is None
-    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/vatTypes") == 4
+    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/accounts/entry") == 4
 
 
 def test_dinero_html_404_is_not_found(make_dinero):
@@ -197,21 +196,38 @@ def test_dinero_stale_timestamp_then_book_with_the_current_one(make_dinero):
     assert booked.number
 
 
-def test_dinero_finds_an_invoice_by_external_reference(make_dinero):
+def test_dinero_finds_a_product_by_external_reference(make_dinero):
     client = make_dinero()
-    invoice = draft_invoice()
-    created = client.create_invoice(invoice)
-    assert client.find_invoice(invoice["ExternalReference"]).guid == created.guid
-    assert client.find_invoice("rackbeat:invoice:none") is None
+    reference = f"rackbeat:product:{secrets.token_hex(4)}"
+    created = client.create_product(
+        {
+            "Name": "Kontorstol",
+            "AccountNumber": 1000,
+            "BaseAmountValue": 50.0,
+            "Quantity": 1,
+            "Unit": "parts",
+            "ExternalReference": reference,
+        }
+    )
+    assert client.find_product(reference).product_guid == created.product_guid
+    assert client.find_product("rackbeat:product:none") is None
 
 
 def test_dinero_non_pro_organization(make_dinero):
+    def is_pro(client: DineroClient) -> bool:
+        (ours,) = [
+            organization
+            for organization in client.organizations(fields="id,name,isPro")
+            if int(organization["Id"]) == client.organization_id
+        ]
+        return ours["IsPro"]
+
     client = make_dinero(STARTER_ORG, STARTER_KEY)
-    assert client.is_pro() is False
+    assert is_pro(client) is False
     with pytest.raises(NotDineroPro) as caught:
-        client.vat_types()
+        client.entry_accounts()
     assert "Dinero Pro" in caught.value.message
-    assert make_dinero().is_pro() is True
+    assert is_pro(make_dinero()) is True
 
 
 def test_dinero_validation_errors_name_the_fields(make_dinero):
@@ -223,7 +239,7 @@ def test_dinero_validation_errors_name_the_fields(make_dinero):
 
 def test_dinero_wrong_api_key_is_auth_failed(make_dinero):
     with pytest.raises(AuthFailed):
-        make_dinero(api_key="not-a-key").vat_types()
+        make_dinero(api_key="not-a-key").entry_accounts()
 
 
 # -- Rackbeat ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from tests.clients.conftest import ORG
 TOKEN_URL = f"{AUTH_URL}/dineroapi/oauth/token"
 CONTACTS = f"{API_URL}/v1/{ORG}/contacts"
 CONTACT_LIST = f"{API_URL}/v2/{ORG}/contacts"
+ACCOUNTS = f"{API_URL}/v1/{ORG}/accounts/entry"
 GUID = "4f1b2c3d-0000-4000-8000-000000000001"
 
 
@@ -48,10 +49,10 @@ def mocked():
 
 def test_token_uses_password_grant_with_basic_auth_and_is_cached(mocked, make_dinero, fake_redis):
     token = add_token(mocked)
-    mocked.get(f"{API_URL}/v1/{ORG}/vatTypes", json=[])
+    mocked.get(ACCOUNTS, json=[])
 
-    make_dinero().vat_types()
-    make_dinero().vat_types()
+    make_dinero().entry_accounts()
+    make_dinero().entry_accounts()
 
     assert token.call_count == 1
     sent = token.calls[0].request
@@ -72,26 +73,25 @@ def test_token_uses_password_grant_with_basic_auth_and_is_cached(mocked, make_di
 def test_bad_api_key_is_auth_failed(mocked, make_dinero):
     mocked.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
     with pytest.raises(AuthFailed, match="API key"):
-        make_dinero().vat_types()
+        make_dinero().entry_accounts()
 
 
 def test_401_drops_the_token_and_retries_once(mocked, make_dinero, fake_redis):
     add_token(mocked, "old")
     add_token(mocked, "new")
-    vat = f"{API_URL}/v1/{ORG}/vatTypes"
     mocked.get(
-        vat,
+        ACCOUNTS,
         status=401,
         json=error_body(41, "Unauthorized"),
         match=[matchers.header_matcher({"Authorization": "Bearer old"})],
     )
     mocked.get(
-        vat,
-        json=[{"VatCode": "I25"}],
+        ACCOUNTS,
+        json=[{"AccountNumber": 1000, "Name": "Salg"}],
         match=[matchers.header_matcher({"Authorization": "Bearer new"})],
     )
 
-    assert make_dinero().vat_types()[0]["vatcode"] == "I25"
+    assert make_dinero().entry_accounts()[0]["accountnumber"] == 1000
     (key,) = fake_redis.keys("rackdinero:dinero:token:*")
     assert fake_redis.get(key) == b"new"
 
@@ -99,9 +99,9 @@ def test_401_drops_the_token_and_retries_once(mocked, make_dinero, fake_redis):
 def test_second_401_is_auth_failed(mocked, make_dinero):
     add_token(mocked, "a")
     add_token(mocked, "b")
-    mocked.get(f"{API_URL}/v1/{ORG}/vatTypes", status=401, json=error_body(41, "Unauthorized"))
+    mocked.get(ACCOUNTS, status=401, json=error_body(41, "Unauthorized"))
     with pytest.raises(AuthFailed):
-        make_dinero().vat_types()
+        make_dinero().entry_accounts()
     assert len(mocked.calls) == 4
 
 
@@ -192,20 +192,18 @@ def test_other_403_is_auth_failed(mocked, make_dinero):
 
 def test_429_with_retry_after_waits_then_retries_once(mocked, make_dinero, slept):
     add_token(mocked)
-    vat = f"{API_URL}/v1/{ORG}/vatTypes"
-    mocked.get(vat, status=429, body="API calls quota exceeded!", headers={"Retry-After": "7"})
-    mocked.get(vat, json=[])
+    mocked.get(ACCOUNTS, status=429, body="API calls quota exceeded!", headers={"Retry-After": "7"})
+    mocked.get(ACCOUNTS, json=[])
 
-    assert make_dinero().vat_types() == []
+    assert make_dinero().entry_accounts() == []
     assert slept == [7.0]
 
 
 def test_429_twice_raises_rate_limited_with_retry_after(mocked, make_dinero, slept):
     add_token(mocked)
-    vat = f"{API_URL}/v1/{ORG}/vatTypes"
-    mocked.get(vat, status=429, body="API calls quota exceeded!", headers={"Retry-After": "2"})
+    mocked.get(ACCOUNTS, status=429, body="API calls quota exceeded!", headers={"Retry-After": "2"})
     with pytest.raises(RateLimited) as caught:
-        make_dinero().vat_types()
+        make_dinero().entry_accounts()
     assert caught.value.retry_after == 2.0
     assert caught.value.is_transient
     assert slept == [2.0]
@@ -213,9 +211,9 @@ def test_429_twice_raises_rate_limited_with_retry_after(mocked, make_dinero, sle
 
 def test_429_without_retry_after_backs_off_then_has_no_retry_after(mocked, make_dinero, slept):
     add_token(mocked)
-    mocked.get(f"{API_URL}/v1/{ORG}/vatTypes", status=429, body="API calls quota exceeded!")
+    mocked.get(ACCOUNTS, status=429, body="API calls quota exceeded!")
     with pytest.raises(RateLimited) as caught:
-        make_dinero(rate_window=60.0).vat_types()
+        make_dinero(rate_window=60.0).entry_accounts()
     assert caught.value.retry_after is None
     assert slept == [6.0]
 
@@ -230,18 +228,18 @@ def test_read_timeout_is_transient_that_may_have_succeeded(mocked, make_dinero):
 
 def test_connect_timeout_is_transient_that_did_not_reach_dinero(mocked, make_dinero):
     add_token(mocked)
-    mocked.get(f"{API_URL}/v1/{ORG}/vatTypes", body=requests.ConnectTimeout("down"))
+    mocked.get(ACCOUNTS, body=requests.ConnectTimeout("down"))
     with pytest.raises(Transient) as caught:
-        make_dinero().vat_types()
+        make_dinero().entry_accounts()
     assert not caught.value.may_have_succeeded
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 480])
 def test_server_errors_are_transient(mocked, make_dinero, status):
     add_token(mocked)
-    mocked.get(f"{API_URL}/v1/{ORG}/vatTypes", status=status, json=error_body(500, "An error"))
+    mocked.get(ACCOUNTS, status=status, json=error_body(500, "An error"))
     with pytest.raises(Transient) as caught:
-        make_dinero().vat_types()
+        make_dinero().entry_accounts()
     assert caught.value.status == status
 
 
@@ -262,6 +260,19 @@ def test_nested_records_are_case_insensitive_too(mocked, make_dinero):
     )
     invoice = make_dinero().get_invoice(GUID)
     assert invoice.product_lines[0]["baseAmountValue"] == 10
+
+
+def test_an_empty_answer_is_none(mocked, make_dinero):
+    add_token(mocked)
+    mocked.put(f"{API_URL}/v2/{ORG}/contacts/{GUID}", body="  ")
+    assert make_dinero().transport.call("PUT", "v2", f"contacts/{GUID}", json={}) is None
+
+
+def test_delete_sends_the_timestamp_it_was_given(mocked, make_dinero):
+    add_token(mocked)
+    delete = mocked.delete(f"{API_URL}/v1/{ORG}/invoices/{GUID}", body="")
+    make_dinero().delete_invoice(GUID, "00AB")
+    assert json.loads(delete.calls[0].request.body) == {"Timestamp": "00AB"}
 
 
 def page(items: int, size: int, number: int) -> dict:
@@ -312,31 +323,35 @@ def test_paging_follows_the_page_size_dinero_actually_served(mocked, make_dinero
     assert len(list(make_dinero().iter_products())) == 503
 
 
-def test_find_contact_filters_on_external_reference(mocked, make_dinero):
+def test_find_product_filters_on_external_reference_and_matches_it_exactly(mocked, make_dinero):
+    listing = f"{API_URL}/v1/{ORG}/products"
     add_token(mocked)
-    listing = mocked.get(
-        f"{API_URL}/v2/{ORG}/contacts",
+    found = mocked.get(
+        listing,
         json={
-            "Collection": [{"ContactGuid": GUID, "ExternalReference": "rb:customer:7"}],
+            "Collection": [
+                {"ProductGuid": "other", "ExternalReference": "RB:PRODUCT:7"},
+                {"ProductGuid": GUID, "ExternalReference": "rb:product:7"},
+            ],
+            "Pagination": {"PageSize": 1000, "Result": 2, "Page": 0},
+        },
+    )
+
+    assert make_dinero().find_product("rb:product:7").product_guid == GUID
+    query = parse_qs(found.calls[0].request.url.split("?", 1)[1])
+    assert query["queryFilter"] == ["ExternalReference eq 'rb:product:7'"]
+
+
+def test_find_product_without_an_exact_match_is_none(mocked, make_dinero):
+    add_token(mocked)
+    mocked.get(
+        f"{API_URL}/v1/{ORG}/products",
+        json={
+            "Collection": [{"ProductGuid": GUID, "ExternalReference": "RB:PRODUCT:7"}],
             "Pagination": {"PageSize": 1000, "Result": 1, "Page": 0},
         },
     )
-    found = make_dinero().find_contact("rb:customer:7")
-    assert found.contact_guid == GUID
-    query = parse_qs(listing.calls[0].request.url.split("?", 1)[1])
-    assert query["queryFilter"] == ["ExternalReference eq 'rb:customer:7'"]
-
-
-def test_is_pro_reads_this_organization(mocked, make_dinero):
-    add_token(mocked)
-    mocked.get(
-        f"{API_URL}/v1/organizations",
-        json=[
-            {"id": 1, "name": "Other", "isPro": True},
-            {"id": ORG, "name": "Ours", "isPro": False},
-        ],
-    )
-    assert make_dinero().is_pro() is False
+    assert make_dinero().find_product("rb:product:7") is None
 
 
 def test_secrets_never_appear_in_errors_or_reprs(mocked, make_dinero):

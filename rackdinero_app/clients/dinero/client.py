@@ -1,0 +1,346 @@
+"""``DineroClient``: one method per Dinero operation the app uses.
+
+Every method maps one operation of Dinero's OpenAPI document (the subset the app uses) and uses
+its exact path and version segment. Request bodies spell the version stamp ``Timestamp``;
+responses spell it ``TimeStamp`` (a ``Record`` reads either).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from rackdinero_app.clients import http
+from rackdinero_app.clients.dinero.auth import ApiKeyGrant
+from rackdinero_app.clients.dinero.transport import MAX_PAGE_SIZE
+from rackdinero_app.clients.dinero.transport import Body
+from rackdinero_app.clients.dinero.transport import Transport
+from rackdinero_app.clients.ratelimit import RateLimiter
+from rackdinero_app.clients.records import Record
+
+
+def _date_param(value: datetime | str | None) -> str | None:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _filter_value(value: str) -> str:
+    # Dinero's queryFilter has no documented escape for quotes, so refuse rather than guess.
+    if "'" in value:
+        raise ValueError("a queryFilter value cannot contain a single quote")
+    return value
+
+
+def _timestamp(timestamp: str | None) -> dict[str, str]:
+    return {} if timestamp is None else {"Timestamp": timestamp}
+
+
+def _book(timestamp: str, number: int | None) -> dict[str, Any]:
+    return (
+        {"Timestamp": timestamp} if number is None else {"Timestamp": timestamp, "Number": number}
+    )
+
+
+@dataclass(frozen=True)
+class SalesFilter:
+    """The filters Dinero's invoice, sales and credit-note lists share (dates are YYYY-MM-DD)."""
+
+    fields: str | None = None
+    query_filter: str | None = None
+    status_filter: str | None = None
+    changes_since: datetime | str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    free_text_search: str | None = None
+    deleted_only: bool = False
+    sort: str | None = None
+    sort_order: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "fields": self.fields,
+            "queryFilter": self.query_filter,
+            "statusFilter": self.status_filter,
+            "changesSince": _date_param(self.changes_since),
+            "startDate": self.start_date,
+            "endDate": self.end_date,
+            "freeTextSearch": self.free_text_search,
+            "deletedOnly": str(self.deleted_only).lower(),
+            "sort": self.sort,
+            "sortOrder": self.sort_order,
+        }
+
+
+class DineroClient:
+    """One Dinero organization, reached with the app's client id/secret and the user's API key."""
+
+    def __init__(
+        self,
+        organization_id: int,
+        api_key: str,
+        *,
+        client_id: str,
+        client_secret: str,
+        api_url: str,
+        auth_url: str,
+        redis: Any,
+        rate_limit: int = 100,
+        rate_window: float = 60.0,
+        max_wait: float = 30.0,
+        token_margin: float = 60.0,
+        timeout: tuple[float, float] = (http.CONNECT_TIMEOUT, http.READ_TIMEOUT),
+    ) -> None:
+        self.organization_id = int(organization_id)
+        tokens = ApiKeyGrant(
+            self.organization_id,
+            api_key,
+            client_id=client_id,
+            client_secret=client_secret,
+            auth_url=auth_url,
+            redis=redis,
+            token_margin=token_margin,
+            timeout=timeout,
+        )
+        limiter = RateLimiter(
+            redis,
+            f"rackdinero:dinero:ratelimit:{self.organization_id}",
+            limit=rate_limit,
+            window=rate_window,
+            max_wait=max_wait,
+        )
+        self.transport = Transport(self.organization_id, api_url, tokens, limiter, timeout=timeout)
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], organization_id: int, api_key: str, redis: Any
+    ) -> DineroClient:
+        """A client built from the app's ``DINERO_*`` settings."""
+        return cls(
+            organization_id,
+            api_key,
+            client_id=config["DINERO_CLIENT_ID"],
+            client_secret=config["DINERO_CLIENT_SECRET"],
+            api_url=config["DINERO_API_URL"],
+            auth_url=config["DINERO_AUTH_URL"],
+            redis=redis,
+            rate_limit=config.get("DINERO_RATE_LIMIT", 100),
+            rate_window=config.get("DINERO_RATE_WINDOW", 60.0),
+            timeout=(
+                http.CONNECT_TIMEOUT,
+                float(config.get("DINERO_READ_TIMEOUT", http.READ_TIMEOUT)),
+            ),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"DineroClient(organization_id={self.organization_id}, "
+            f"api_url={self.transport.api_url!r})"
+        )
+
+    def _call(self, method: str, version: str, path: str, **options: Any) -> Any:
+        return self.transport.call(method, version, path, **options)
+
+    # -- organization and accounts -----------------------------------------------------------
+
+    def organizations(self, *, fields: str | None = None) -> list[Record]:
+        """``GET /v1/organizations``: the organizations the API key can reach."""
+        return self._call(
+            "GET", "v1", "organizations", params={"fields": fields}, organization=False
+        )
+
+    def entry_accounts(
+        self, *, fields: str | None = None, category_filter: str | None = None
+    ) -> list[Record]:
+        return self._call(
+            "GET",
+            "v1",
+            "accounts/entry",
+            params={"fields": fields, "categoryFilter": category_filter},
+        )
+
+    # -- contacts ----------------------------------------------------------------------------
+
+    def iter_contacts(
+        self,
+        *,
+        fields: str | None = None,
+        query_filter: str | None = None,
+        changes_since: datetime | str | None = None,
+        deleted_only: bool = False,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[Record]:
+        """Every contact (customers and suppliers alike), streamed page by page."""
+        params = {
+            "fields": fields,
+            "queryFilter": query_filter,
+            "changesSince": _date_param(changes_since),
+            "deletedOnly": str(deleted_only).lower(),
+        }
+        return self.transport.pages("v2", "contacts", params, page_size)
+
+    def get_contact(self, guid: str) -> Record:
+        return self._call("GET", "v1", f"contacts/{quote(guid)}")
+
+    def create_contact(self, contact: Body) -> Record:
+        """Create a contact (the caller may choose ``ContactGuid``); returns it."""
+        return self._call("POST", "v1", "contacts", json=contact)
+
+    def update_contact(self, guid: str, contact: Body) -> None:
+        """Replace a contact."""
+        self._call("PUT", "v2", f"contacts/{quote(guid)}", json=contact)
+
+    # -- products ----------------------------------------------------------------------------
+
+    def iter_products(
+        self,
+        *,
+        fields: str | None = None,
+        query_filter: str | None = None,
+        free_text_search: str | None = None,
+        changes_since: datetime | str | None = None,
+        deleted_only: bool = False,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[Record]:
+        """Every product, streamed page by page."""
+        params = {
+            "fields": fields,
+            "queryFilter": query_filter,
+            "freeTextSearch": free_text_search,
+            "changesSince": _date_param(changes_since),
+            "deletedOnly": str(deleted_only).lower(),
+        }
+        return self.transport.pages("v1", "products", params, page_size)
+
+    def get_product(self, guid: str) -> Record:
+        return self._call("GET", "v1", f"products/{quote(guid)}")
+
+    def create_product(self, product: Body) -> Record:
+        """Create a product (the caller may choose ``ProductGuid``); returns it."""
+        return self._call("POST", "v1", "products", json=product)
+
+    def update_product(self, guid: str, product: Body) -> None:
+        self._call("PUT", "v1", f"products/{quote(guid)}", json=product)
+
+    def find_product(self, external_reference: str, *, fields: str | None = None) -> Record | None:
+        """The product whose ``ExternalReference`` is exactly this, or ``None``."""
+        products = self.iter_products(
+            fields=fields or "ProductGuid,Name,ExternalReference",
+            query_filter=f"ExternalReference eq '{_filter_value(external_reference)}'",
+        )
+        # Dinero matches case-insensitively; the app's references are exact.
+        return next(
+            (item for item in products if item.get("ExternalReference") == external_reference),
+            None,
+        )
+
+    # -- invoices and sales ------------------------------------------------------------------
+
+    def iter_invoices(
+        self, filters: SalesFilter | None = None, *, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[Record]:
+        """Every invoice matching ``filters``, streamed page by page."""
+        return self.transport.pages(
+            "v1", "invoices", (filters or SalesFilter()).params(), page_size
+        )
+
+    def iter_sales(
+        self, filters: SalesFilter | None = None, *, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[Record]:
+        """Invoices and sales credit notes together (``Type`` tells which)."""
+        return self.transport.pages("v1", "sales", (filters or SalesFilter()).params(), page_size)
+
+    def create_invoice(self, invoice: Body) -> Record:
+        """Create a draft (set ``Guid`` to choose its identity); returns ``{Guid, TimeStamp}``."""
+        return self._call("POST", "v1", "invoices", json=invoice)
+
+    def get_invoice(self, guid: str) -> Record:
+        return self._call("GET", "v1", f"invoices/{quote(guid)}")
+
+    def fetch_invoice_totals(self, invoice: Body) -> Record:
+        """Dinero's own totals for an invoice body; nothing is saved."""
+        return self._call("POST", "v1", "invoices/fetch", json=invoice)
+
+    def delete_invoice(self, guid: str, timestamp: str | None = None) -> None:
+        self._call("DELETE", "v1", f"invoices/{quote(guid)}", json=_timestamp(timestamp))
+
+    def book_invoice(self, guid: str, timestamp: str, *, number: int | None = None) -> Record:
+        """Book a draft at its current ``timestamp``; returns the booked invoice."""
+        return self._call(
+            "POST", "v1", f"invoices/{quote(guid)}/book", json=_book(timestamp, number)
+        )
+
+    # -- sales credit notes ------------------------------------------------------------------
+
+    def iter_credit_notes(
+        self, filters: SalesFilter | None = None, *, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[Record]:
+        """Every sales credit note matching ``filters``, streamed page by page."""
+        return self.transport.pages(
+            "v1", "sales/creditnotes", (filters or SalesFilter()).params(), page_size
+        )
+
+    def create_credit_note(self, credit_note: Body) -> Record:
+        """Create a sales credit-note draft; returns ``{Guid, TimeStamp}``."""
+        return self._call("POST", "v1", "sales/creditnotes", json=credit_note)
+
+    def get_credit_note(self, guid: str) -> Record:
+        return self._call("GET", "v1", f"sales/creditnotes/{quote(guid)}")
+
+    def fetch_credit_note_totals(self, credit_note: Body) -> Record:
+        return self._call("POST", "v1", "sales/creditnotes/fetch", json=credit_note)
+
+    def delete_credit_note(self, guid: str, timestamp: str | None = None) -> None:
+        self._call("DELETE", "v1", f"sales/creditnotes/{quote(guid)}", json=_timestamp(timestamp))
+
+    def book_credit_note(self, guid: str, timestamp: str, *, number: int | None = None) -> Record:
+        return self._call(
+            "POST", "v1", f"sales/creditnotes/{quote(guid)}/book", json=_book(timestamp, number)
+        )
+
+    # -- purchase vouchers (supplier invoices) -------------------------------------------------
+
+    def similar_purchase_vouchers(self, voucher: Body) -> Record:
+        """Dinero's duplicate check for a purchase-voucher body."""
+        return self._call("POST", "v1", "vouchers/purchase/similar", json=voucher)
+
+    def create_purchase_voucher(self, voucher: Body) -> Record:
+        """Create a purchase-voucher draft (v1.2, which supports ``AccountTagName``)."""
+        return self._call("POST", "v1.2", "vouchers/purchase", json=voucher)
+
+    def get_purchase_voucher(self, guid: str) -> Record:
+        return self._call("GET", "v1", f"vouchers/purchase/{quote(guid)}")
+
+    def delete_purchase_voucher(self, guid: str, timestamp: str | None = None) -> None:
+        self._call("DELETE", "v1", f"vouchers/purchase/{quote(guid)}", json=_timestamp(timestamp))
+
+    def purchase_vouchers_for_file(self, file_guid: str) -> list[str]:
+        """The guids of purchase drafts that have this file attached."""
+        return self._call("GET", "v1", f"vouchers/purchase/fileguid/{quote(file_guid)}")
+
+    def book_purchase_voucher(
+        self, guid: str, timestamp: str, *, number: int | None = None
+    ) -> Record:
+        return self._call(
+            "POST", "v1", f"vouchers/purchase/{quote(guid)}/book", json=_book(timestamp, number)
+        )
+
+    # -- manual vouchers ("vouchers/manuel", spelled so by Dinero) ----------------------------
+
+    def create_manual_voucher(self, voucher: Body) -> Record:
+        return self._call("POST", "v1", "vouchers/manuel", json=voucher)
+
+    def get_manual_voucher(self, guid: str) -> Record:
+        return self._call("GET", "v1", f"vouchers/manuel/{quote(guid)}")
+
+    def book_manual_voucher(
+        self, guid: str, timestamp: str, *, number: int | None = None
+    ) -> Record:
+        return self._call(
+            "POST", "v1", f"vouchers/manuel/{quote(guid)}/book", json=_book(timestamp, number)
+        )

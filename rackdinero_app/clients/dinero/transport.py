@@ -1,0 +1,125 @@
+"""One Dinero operation on the wire: token, rate limit, one retry on 401, one wait on 429.
+
+Answers come back as case-insensitive ``Record``s, because Dinero's key casing depends on the
+``fields`` parameter; an empty body comes back as ``None``. Lists are paged from page 0.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+from rackdinero_app.clients import http
+from rackdinero_app.clients.dinero.auth import TokenSource
+from rackdinero_app.clients.dinero.errors import SERVICE
+from rackdinero_app.clients.dinero.errors import error_for
+from rackdinero_app.clients.ratelimit import RateLimiter
+from rackdinero_app.clients.records import Record
+from rackdinero_app.clients.records import wrap
+
+MAX_PAGE_SIZE = 1000
+
+Body = Mapping[str, Any]
+
+
+class Transport:
+    """Sends operations for one organization, in its rate limit, with tokens from ``tokens``."""
+
+    def __init__(
+        self,
+        organization_id: int,
+        api_url: str,
+        tokens: TokenSource,
+        limiter: RateLimiter,
+        *,
+        timeout: tuple[float, float] = (http.CONNECT_TIMEOUT, http.READ_TIMEOUT),
+    ) -> None:
+        self.organization_id = int(organization_id)
+        self.api_url = api_url.rstrip("/")
+        self.tokens = tokens
+        self.limiter = limiter
+        self._timeout = timeout
+
+    def send(
+        self,
+        method: str,
+        version: str,
+        path: str,
+        *,
+        json: Body | None = None,
+        params: Mapping[str, Any] | None = None,
+        organization: bool = True,
+    ) -> requests.Response:
+        """Send ``{version}/{organization}/{path}``; a non-2xx answer raises its typed error."""
+        scope = f"/{self.organization_id}" if organization else ""
+        url = f"{self.api_url}/{version}{scope}/{path}"
+        query = {key: value for key, value in (params or {}).items() if value is not None}
+        retried_auth = retried_rate = False
+        while True:
+            # The token first: a token fetch between the bucket and the API would delay the send.
+            token = self.tokens.token()
+            self.limiter.acquire()
+            response = http.send(
+                method,
+                url,
+                service=SERVICE,
+                timeout=self._timeout,
+                params=query,
+                json=None if json is None else dict(json),
+                headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
+            )
+            if response.status_code == 401 and not retried_auth:
+                retried_auth = True
+                self.tokens.forget(token)
+                continue
+            if response.status_code == 429 and not retried_rate:
+                retried_rate = True
+                wait = http.retry_after_seconds(response.headers.get("Retry-After"))
+                wait = self.limiter.window / 10 if wait is None else wait
+                if wait <= self.limiter.max_wait:
+                    time.sleep(wait)
+                    continue
+            if not response.ok:
+                raise error_for(response, self.tokens.secrets())
+            return response
+
+    def call(
+        self,
+        method: str,
+        version: str,
+        path: str,
+        *,
+        json: Body | None = None,
+        params: Mapping[str, Any] | None = None,
+        organization: bool = True,
+    ) -> Any:
+        """The JSON answer of one operation, objects as ``Record``s; ``None`` for an empty body."""
+        response = self.send(
+            method, version, path, json=json, params=params, organization=organization
+        )
+        if not response.content.strip():
+            return None
+        return wrap(response.json())
+
+    def pages(
+        self, version: str, path: str, params: Mapping[str, Any], page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[Record]:
+        """Every item of a paged list, one page in memory at a time (pages are 0-based)."""
+        size = max(1, min(page_size, MAX_PAGE_SIZE))
+        page = 0
+        while True:
+            result = self.call(
+                "GET", version, path, params={**params, "page": page, "pageSize": size}
+            )
+            items = result["Collection"] if result else []
+            yield from items
+            pagination = result["Pagination"] if result and "Pagination" in result else {}
+            returned = pagination.get("Result", len(items))
+            served = pagination.get("PageSize", size)
+            if not items or returned < served:
+                return
+            page += 1
