@@ -19,7 +19,14 @@ ENV_PREFIX = "RACKDINERO"
 DEMO_SECRET_KEY = "demo-only-secret-key-not-for-production"
 DEMO_ENCRYPTION_KEY = "ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LW5vdC1wcm8="
 
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "ENCRYPTION_KEYS")
+# Without these the app cannot run safely (the keys) or cannot talk to Rackbeat and Dinero at
+# all (the client secrets): refuse to start rather than fail on the first install.
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "ENCRYPTION_KEYS",
+    "RACKBEAT_CLIENT_SECRET",
+    "DINERO_CLIENT_SECRET",
+)
 ENVIRONMENTS = ("production", "demo", "test")
 
 

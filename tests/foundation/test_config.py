@@ -2,12 +2,13 @@ import pytest
 from cryptography.fernet import Fernet
 
 from rackdinero_app import create_app
+from rackdinero_app.config import REQUIRED_IN_PRODUCTION
 from rackdinero_app.config import ConfigError
 
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in ("SECRET_KEY", "ENCRYPTION_KEYS", "ENV"):
+    for name in (*REQUIRED_IN_PRODUCTION, "ENV"):
         monkeypatch.delenv(f"RACKDINERO_{name}", raising=False)
     monkeypatch.setenv("RACKDINERO_INSTANCE_PATH", str(tmp_path))
     return monkeypatch
@@ -19,7 +20,14 @@ def test_production_without_secret_key_names_the_variable(clean_env):
         create_app()
 
 
-def test_production_without_encryption_key_names_the_variable(clean_env):
+@pytest.fixture
+def client_secrets(clean_env):
+    clean_env.setenv("RACKDINERO_RACKBEAT_CLIENT_SECRET", "rackbeat-client-secret")
+    clean_env.setenv("RACKDINERO_DINERO_CLIENT_SECRET", "dinero-client-secret")
+    return clean_env
+
+
+def test_production_without_encryption_key_names_the_variable(clean_env, client_secrets):
     clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
     with pytest.raises(ConfigError) as raised:
         create_app()
@@ -27,7 +35,7 @@ def test_production_without_encryption_key_names_the_variable(clean_env):
     assert "RACKDINERO_SECRET_KEY" not in str(raised.value)
 
 
-def test_malformed_encryption_key_is_refused(clean_env):
+def test_malformed_encryption_key_is_refused(clean_env, client_secrets):
     clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
     clean_env.setenv("RACKDINERO_ENCRYPTION_KEYS", "not-a-fernet-key")
     with pytest.raises(ConfigError, match="key 1 is not a valid Fernet key"):
@@ -58,7 +66,17 @@ def test_prefixed_environment_variables_override_defaults(clean_env):
     assert app.config["WORKER_HEARTBEAT_MAX_AGE"] == 90
 
 
-def test_production_with_required_settings_starts(clean_env):
+@pytest.mark.parametrize("missing", ["RACKBEAT_CLIENT_SECRET", "DINERO_CLIENT_SECRET"])
+def test_production_without_a_client_secret_names_the_variable(clean_env, client_secrets, missing):
+    clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
+    clean_env.setenv("RACKDINERO_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    clean_env.delenv(f"RACKDINERO_{missing}")
+    with pytest.raises(ConfigError) as raised:
+        create_app()
+    assert str(raised.value).startswith(f"Missing required setting(s): RACKDINERO_{missing}.")
+
+
+def test_production_with_required_settings_starts(clean_env, client_secrets):
     clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
     clean_env.setenv(
         "RACKDINERO_ENCRYPTION_KEYS",
