@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -12,8 +11,9 @@ from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 from rackdinero_app import config
+from rackdinero_app.config import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["PROJECT_ROOT", "create_app"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -36,14 +36,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from rackdinero_app import models  # noqa: F401  (registers every table on the metadata)
-    from rackdinero_app.embedded.settings_language import select_locale
+    from rackdinero_app.embedded.locale import select_locale
     from rackdinero_app.extensions import babel
     from rackdinero_app.extensions import crypto
     from rackdinero_app.extensions import csrf
     from rackdinero_app.extensions import db
     from rackdinero_app.extensions import migrate
-    from rackdinero_app.extensions import oauth
     from rackdinero_app.extensions import rq
+    from rackdinero_app.install.oauth import oauth
 
     crypto.init_app(app)
     db.init_app(app)

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-import signal
-import time
-
 import click
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from flask import Flask
+from flask import current_app
 from flask.cli import with_appcontext
-from redis.exceptions import RedisError
 
+from rackdinero_app import worker as app_worker
 from rackdinero_app.extensions import crypto
 from rackdinero_app.extensions import db
-from rackdinero_app.extensions import rq
 from rackdinero_app.models.base import EncryptedText
-
-log = logging.getLogger(__name__)
 
 crypto_cli = click.Group("crypto", help="Encryption keys for secrets at rest.")
 
@@ -67,12 +61,6 @@ def rotate_secrets() -> int:
     return total
 
 
-# RQ runs its maintenance (registry cleaning, restarting a scheduler that died, e.g. with a
-# lost Redis) this often; its default of 10 minutes would leave delayed retries waiting.
-WORKER_MAINTENANCE_SECONDS = 30
-REDIS_WAIT_SECONDS = 1.0
-
-
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option(
@@ -83,62 +71,8 @@ REDIS_WAIT_SECONDS = 1.0
 @with_appcontext
 def worker(burst: bool, fork: bool) -> None:
     """Run an RQ worker on the app's queues, with RQ's scheduler (retries, delayed jobs) and
-    the ticker that enqueues periodic jobs (the sweeper).
-
-    RQ's worker quits when Redis goes away in the middle of a job. This command then waits
-    until Redis answers again and starts a fresh worker, so a Redis restart needs no process
-    supervisor; work lost with Redis's memory is re-enqueued by the sweeper.
-
-    Jobs run in this process by default: forking a work horse for every job cost a third of
-    the transfer throughput (bench/transfers.py), and a job that dies with its process is
-    recovered by the transfer lease and the sweeper. Each job ends with a clean session."""
-    from flask import current_app
-    from rq import SimpleWorker
-    from rq import Worker
-
-    from rackdinero_app.tasks.schedule import start_ticker
-
-    class StopAware:
-        """Remembers a stop asked for by a signal: RQ's loop ends the same way for that and
-        for a lost Redis connection."""
-
-        stop_asked = False
-
-        def handle_warm_shutdown_request(self) -> None:
-            self.stop_asked = True
-            super().handle_warm_shutdown_request()  # type: ignore[misc]
-
-    class AppWorker(StopAware, Worker if fork else SimpleWorker):
-        pass
-
-    start_ticker(current_app._get_current_object())
-    while True:
-        rq_worker = None
-        try:
-            rq_worker = AppWorker(
-                rq.queues, connection=rq.redis, maintenance_interval=WORKER_MAINTENANCE_SECONDS
-            )
-            rq_worker.work(burst=burst, with_scheduler=True)
-        except RedisError as error:
-            log.warning("The worker lost Redis (%s)", error)
-        if burst or (rq_worker is not None and rq_worker.stop_asked):
-            return
-        # RQ's signal handlers belong to the worker that quit; while nothing runs, a signal
-        # may stop the command at once.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        _wait_for_redis()
-        log.warning("Starting the worker again")
-
-
-def _wait_for_redis() -> None:
-    while True:
-        time.sleep(REDIS_WAIT_SECONDS)
-        try:
-            rq.redis.ping()
-            return
-        except RedisError:
-            continue
+    the periodic jobs of tasks/cron.py; it survives Redis restarts (see worker.py)."""
+    app_worker.run(current_app._get_current_object(), burst=burst, fork=fork)
 
 
 def init_app(app: Flask) -> None:

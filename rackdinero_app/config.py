@@ -13,6 +13,8 @@ from typing import Any
 from cryptography.fernet import Fernet
 
 ENV_PREFIX = "RACKDINERO"
+# The repository: templates/, migrations/ and manifest.json live here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Only for RACKDINERO_ENV=demo or test: fixed so that a demo database stays readable across
 # restarts. Never valid in production, where the variables below are required.
@@ -43,6 +45,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / "rackdinero.sqlite"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        # Seconds a web request or a job waits for Redis before treating it as down (an idle
+        # worker's own blocking wait uses a separate connection without this limit).
+        "REDIS_SOCKET_TIMEOUT": 5,
         "RQ_QUEUES": ["default"],
         # A worker counts as alive while its last heartbeat is younger than this (seconds).
         "WORKER_HEARTBEAT_MAX_AGE": 60,

@@ -1,4 +1,8 @@
-"""Secrets at rest: MultiFernet with the configured keys (newest first, so keys can rotate)."""
+"""Secrets at rest: MultiFernet with the configured keys (newest first, so keys can rotate).
+
+``Crypto.init_app`` keeps the app's keys on the app; the module functions use the current app's
+keys, so a column type can encrypt without importing the extension singletons.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from flask import Flask
 from flask import current_app
 
 from rackdinero_app import config
+
+EXTENSION_KEY = "rackdinero.crypto"
 
 
 class SecretUnreadable(RuntimeError):
@@ -21,28 +27,36 @@ class SecretUnreadable(RuntimeError):
         )
 
 
+def _fernet() -> MultiFernet:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def encrypt(plaintext: str) -> str:
+    return _fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable() from None
+
+
+def rotate(token: str) -> str:
+    """The same secret, encrypted with the newest key."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable() from None
+
+
 class Crypto:
-    """Encrypts and decrypts text with the app's keys; ``rotate`` re-encrypts with the newest."""
+    """The app's encryption keys; ``encrypt``/``decrypt``/``rotate`` use them."""
 
     def init_app(self, app: Flask) -> None:
         keys = config.encryption_keys(app.config)
-        app.extensions["rackdinero.crypto"] = MultiFernet([Fernet(k) for k in keys])
+        app.extensions[EXTENSION_KEY] = MultiFernet([Fernet(k) for k in keys])
 
-    @staticmethod
-    def _fernet() -> MultiFernet:
-        return current_app.extensions["rackdinero.crypto"]
-
-    def encrypt(self, plaintext: str) -> str:
-        return self._fernet().encrypt(plaintext.encode()).decode()
-
-    def decrypt(self, token: str) -> str:
-        try:
-            return self._fernet().decrypt(token.encode()).decode()
-        except InvalidToken:
-            raise SecretUnreadable() from None
-
-    def rotate(self, token: str) -> str:
-        try:
-            return self._fernet().rotate(token.encode()).decode()
-        except InvalidToken:
-            raise SecretUnreadable() from None
+    encrypt = staticmethod(encrypt)
+    decrypt = staticmethod(decrypt)
+    rotate = staticmethod(rotate)

@@ -9,7 +9,6 @@ from flask_wtf.csrf import CSRFProtect
 
 from rackdinero_app.crypto import Crypto
 from rackdinero_app.models.base import Base
-from rackdinero_app.oauth import RackbeatOAuth
 from rackdinero_app.queue import RedisQueue
 
 db = SQLAlchemy(model_class=Base)
@@ -17,5 +16,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 crypto = Crypto()
 rq = RedisQueue()
-oauth = RackbeatOAuth()
 babel = Babel()

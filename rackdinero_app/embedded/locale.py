@@ -1,4 +1,4 @@
-"""The embedded pages' language: the launch's user locale, or the one picked in the switcher."""
+"""The embedded pages' locale: the launch's user locale, or the one picked in the switcher."""
 
 from __future__ import annotations
 

@@ -20,8 +20,8 @@ from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import MappingDirection
 from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.settings.changes import diff
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
-from rackdinero_app.transfers.snapshot import load_snapshot
+from rackdinero_app.settings.snapshot import SettingsSnapshot
+from rackdinero_app.transfers.context import load_settings
 
 SCALARS = (
     "supplier_integration_enabled",
@@ -38,7 +38,7 @@ SCALARS = (
 
 
 def current_snapshot(connection: Connection) -> SettingsSnapshot:
-    return load_snapshot(db.session, connection.id)
+    return load_settings(connection.id)
 
 
 def settings_row(connection: Connection) -> Settings:

@@ -14,7 +14,6 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 
 from rackdinero_app.embedded import bp
-from rackdinero_app.embedded import settings_language  # noqa: F401  (the switcher's route)
 from rackdinero_app.embedded.settings_sources import load_catalogue
 from rackdinero_app.embedded.settings_store import current_snapshot
 from rackdinero_app.embedded.settings_store import save_settings
@@ -37,10 +36,10 @@ from rackdinero_app.settings.form import parse_section
 from rackdinero_app.settings.form import section_of
 from rackdinero_app.settings.rules import validate
 from rackdinero_app.settings.schedule import next_hourly_import
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.settings.suggestions import suggest_language
 from rackdinero_app.settings.suggestions import suggest_unit
 from rackdinero_app.settings.suggestions import suggestions
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
 
 
 def _actor() -> str:

@@ -19,7 +19,7 @@ from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
-from rackdinero_app.transfers.engine import retry_failed
+from rackdinero_app.transfers.rows import retry_failed
 
 PAGE_SIZE = 50
 STATE_LABELS = {

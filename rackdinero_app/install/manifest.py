@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 
-from rackdinero_app import PROJECT_ROOT
+from rackdinero_app.config import PROJECT_ROOT
 
 URL_KEYS = ("install_url", "redirect_uri", "settings_url", "webhook_url")
 

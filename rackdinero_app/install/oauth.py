@@ -6,7 +6,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask
 from flask import current_app
 
-from rackdinero_app import manifest
+from rackdinero_app.install import manifest
 
 
 class RackbeatOAuth:
@@ -33,3 +33,6 @@ class RackbeatOAuth:
     @property
     def rackbeat(self):
         return current_app.extensions["rackdinero.oauth"].rackbeat
+
+
+oauth = RackbeatOAuth()

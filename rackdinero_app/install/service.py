@@ -8,23 +8,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 
-from rackdinero_app import manifest
 from rackdinero_app.audit import record
 from rackdinero_app.clients.rackbeat import RackbeatClient
 from rackdinero_app.clients.tokens import MemoryTokenStore
 from rackdinero_app.clients.tokens import TokenPair
 from rackdinero_app.extensions import db
-from rackdinero_app.extensions import rq
+from rackdinero_app.install import manifest
 from rackdinero_app.models import Connection
-from rackdinero_app.models import Transfer
 from rackdinero_app.models import WebhookSubscription
 from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import ConnectionState
-from rackdinero_app.models.enums import TransferState
+from rackdinero_app.transfers import rows
 
 
 class InstallRefused(Exception):
@@ -103,19 +99,13 @@ def register_webhooks(client: RackbeatClient, connection: Connection) -> None:
 
 
 def uninstall(connection: Connection, reason: str) -> None:
-    """Stop every transfer at once, cancel queued jobs, forget all credentials (I4)."""
-    open_transfers = db.session.scalars(
-        sa.select(Transfer).where(
-            Transfer.connection_id == connection.id,
-            Transfer.state.in_([TransferState.PENDING, TransferState.RUNNING]),
-        )
-    ).all()
-    for transfer in open_transfers:
-        cancel_job(transfer.job_id)
-        transfer.state = TransferState.SKIPPED
-        transfer.reason_code = "app_uninstalled"
-        transfer.message = "The Dinero app was removed from Rackbeat before this transfer ran."
-        transfer.finished_at = utcnow()
+    """Stop every transfer at once and forget all credentials (I4). A job still queued for a
+    transfer finds it closed and does nothing."""
+    closed = rows.close_open_transfers(
+        connection.id,
+        "app_uninstalled",
+        "The Dinero app was removed from Rackbeat before this transfer ran.",
+    )
     connection.forget_credentials()
     connection.state = ConnectionState.UNINSTALLED
     connection.uninstalled_at = utcnow()
@@ -125,15 +115,6 @@ def uninstall(connection: Connection, reason: str) -> None:
         "rackbeat",
         "uninstalled",
         reason=reason,
-        details={"transfers_cancelled": len(open_transfers)},
+        details={"transfers_cancelled": closed},
     )
     db.session.commit()
-
-
-def cancel_job(job_id: str | None) -> None:
-    if not job_id:
-        return
-    try:
-        Job.fetch(job_id, connection=rq.redis).cancel()
-    except NoSuchJobError:
-        pass

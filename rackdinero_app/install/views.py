@@ -9,11 +9,11 @@ from flask import render_template
 from flask import request
 from flask import session
 
-from rackdinero_app import manifest
 from rackdinero_app.clients.errors import ClientError
-from rackdinero_app.extensions import oauth
 from rackdinero_app.install import bp
+from rackdinero_app.install import manifest
 from rackdinero_app.install import signed_request
+from rackdinero_app.install.oauth import oauth
 from rackdinero_app.install.service import InstallRefused
 from rackdinero_app.install.service import complete_install
 

@@ -6,9 +6,12 @@ import enum
 import sqlite3
 from datetime import UTC
 from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+
+from rackdinero_app import crypto
 
 # Deterministic constraint names, so migrations behave the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -63,13 +66,9 @@ class EncryptedText(sa.types.TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect) -> str | None:
-        from rackdinero_app.extensions import crypto
-
         return None if value is None else crypto.encrypt(value)
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
-        from rackdinero_app.extensions import crypto
-
         return None if value is None else crypto.decrypt(value)
 
 
@@ -83,6 +82,21 @@ def enum_column(enum_class: type[enum.Enum]) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class ConnectionScoped:
+    """A row that belongs to one connection and is deleted with it.
+
+    ``connection_index`` is off for tables whose unique key or composite index already starts
+    with ``connection_id``: a second index on the same column would only slow writes."""
+
+    connection_index: ClassVar[bool] = True
+
+    @orm.declared_attr
+    def connection_id(cls) -> orm.Mapped[int]:
+        return orm.mapped_column(
+            sa.ForeignKey("connections.id", ondelete="CASCADE"), index=cls.connection_index
+        )
 
 
 class TimestampMixin:

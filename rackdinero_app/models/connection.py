@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from rackdinero_app.models.base import Base
+from rackdinero_app.models.base import ConnectionScoped
 from rackdinero_app.models.base import EncryptedText
 from rackdinero_app.models.base import TimestampMixin
 from rackdinero_app.models.base import UTCDateTime
@@ -55,16 +56,13 @@ class Connection(TimestampMixin, Base):
         self.webhook_subscriptions.clear()
 
 
-class WebhookSubscription(TimestampMixin, Base):
+class WebhookSubscription(ConnectionScoped, TimestampMixin, Base):
     """A webhook registered in Rackbeat for a connection, with the token Rackbeat signs with."""
 
     __tablename__ = "webhook_subscriptions"
     __table_args__ = (sa.UniqueConstraint("connection_id", "event"),)
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
-    )
     event: orm.Mapped[str] = orm.mapped_column(sa.String(64))
     rackbeat_webhook_id: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
     token: orm.Mapped[str] = orm.mapped_column(EncryptedText)

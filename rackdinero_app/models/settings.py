@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from rackdinero_app.models.base import Base
+from rackdinero_app.models.base import ConnectionScoped
 from rackdinero_app.models.base import TimestampMixin
 from rackdinero_app.models.base import enum_column
 from rackdinero_app.models.enums import DineroInvoiceStatus
@@ -17,15 +18,14 @@ from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.models.enums import VatZone
 
 
-class Settings(TimestampMixin, Base):
+class Settings(ConnectionScoped, TimestampMixin, Base):
     """Switches and choices of one connection; typed columns, one row per connection."""
 
     __tablename__ = "settings"
+    __table_args__ = (sa.UniqueConstraint("connection_id"),)
+    connection_index = False
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE"), unique=True
-    )
 
     # Purchase and supplier (P1–P3)
     supplier_integration_enabled: orm.Mapped[bool] = orm.mapped_column(default=False)
@@ -52,7 +52,7 @@ class Settings(TimestampMixin, Base):
     )
 
 
-class AccountMapping(TimestampMixin, Base):
+class AccountMapping(ConnectionScoped, TimestampMixin, Base):
     """Product group × VAT zone → Dinero account, for revenue (C6) or supplier invoices (P4)."""
 
     __tablename__ = "account_mappings"
@@ -61,38 +61,29 @@ class AccountMapping(TimestampMixin, Base):
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
-    )
     direction: orm.Mapped[MappingDirection] = orm.mapped_column(enum_column(MappingDirection))
     product_group: orm.Mapped[str] = orm.mapped_column(sa.String(64))  # Rackbeat group number
     vat_zone: orm.Mapped[VatZone] = orm.mapped_column(enum_column(VatZone))
     account_number: orm.Mapped[int] = orm.mapped_column()
 
 
-class UnitMapping(TimestampMixin, Base):
+class UnitMapping(ConnectionScoped, TimestampMixin, Base):
     """A Rackbeat unit → one of Dinero's 19 units (C7)."""
 
     __tablename__ = "unit_mappings"
     __table_args__ = (sa.UniqueConstraint("connection_id", "rackbeat_unit"),)
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
-    )
     rackbeat_unit: orm.Mapped[str] = orm.mapped_column(sa.String(64))
     dinero_unit: orm.Mapped[DineroUnit] = orm.mapped_column(enum_column(DineroUnit))
 
 
-class LayoutLanguage(TimestampMixin, Base):
+class LayoutLanguage(ConnectionScoped, TimestampMixin, Base):
     """A Rackbeat (PDF) layout → the Dinero invoice language (C8)."""
 
     __tablename__ = "layout_languages"
     __table_args__ = (sa.UniqueConstraint("connection_id", "rackbeat_layout"),)
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
-    )
     rackbeat_layout: orm.Mapped[str] = orm.mapped_column(sa.String(64))
     language: orm.Mapped[DineroLanguage] = orm.mapped_column(enum_column(DineroLanguage))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from rackdinero_app.models.base import Base
+from rackdinero_app.models.base import ConnectionScoped
 from rackdinero_app.models.base import TimestampMixin
 from rackdinero_app.models.base import UTCDateTime
 from rackdinero_app.models.base import enum_column
@@ -20,35 +21,30 @@ from rackdinero_app.models.enums import TransferDirection
 from rackdinero_app.models.enums import TransferState
 
 
-class EntityLink(TimestampMixin, Base):
+class EntityLink(ConnectionScoped, TimestampMixin, Base):
     """A Rackbeat record ↔ the Dinero object made from it; unique in both directions."""
 
     __tablename__ = "entity_links"
+    connection_index = False
     __table_args__ = (
         sa.UniqueConstraint("connection_id", "kind", "rackbeat_key"),
         sa.UniqueConstraint("connection_id", "kind", "dinero_guid"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE")
-    )
     kind: orm.Mapped[EntityKind] = orm.mapped_column(enum_column(EntityKind))
     rackbeat_key: orm.Mapped[str] = orm.mapped_column(sa.String(128))
     dinero_guid: orm.Mapped[str] = orm.mapped_column(sa.String(36))
     dinero_number: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
 
 
-class InboxEvent(Base):
+class InboxEvent(ConnectionScoped, Base):
     """One received webhook delivery; a repeated delivery hits the unique key and is dropped."""
 
     __tablename__ = "inbox_events"
     __table_args__ = (sa.UniqueConstraint("connection_id", "event", "key", "delivery_hash"),)
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
-    )
     event: orm.Mapped[str] = orm.mapped_column(sa.String(64))
     key: orm.Mapped[str] = orm.mapped_column(sa.String(128))
     # SHA-256 of the canonical body: identical deliveries share it, real changes do not.
@@ -58,10 +54,11 @@ class InboxEvent(Base):
     processed_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
 
 
-class Transfer(TimestampMixin, Base):
+class Transfer(ConnectionScoped, TimestampMixin, Base):
     """One unit of work and the source of truth for its outcome (RQ only executes it)."""
 
     __tablename__ = "transfers"
+    connection_index = False
     __table_args__ = (
         # Makes "transfer invoice 1001" happen once however often it is asked for.
         sa.UniqueConstraint("connection_id", "idempotency_key"),
@@ -70,9 +67,6 @@ class Transfer(TimestampMixin, Base):
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE")
-    )
     kind: orm.Mapped[EntityKind] = orm.mapped_column(enum_column(EntityKind))
     direction: orm.Mapped[TransferDirection] = orm.mapped_column(
         enum_column(TransferDirection), default=TransferDirection.RACKBEAT_TO_DINERO
@@ -94,17 +88,17 @@ class Transfer(TimestampMixin, Base):
     next_attempt_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
     started_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
     finished_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    # When someone last pressed Retry: attempts start again from 0, and the next attempt knows
+    # that earlier ones ran (and may have written to Dinero).
+    retried_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
 
 
-class SyncRun(TimestampMixin, Base):
+class SyncRun(ConnectionScoped, TimestampMixin, Base):
     """A start sync (S1) or an hourly invoice import (C5) with its cursor and progress."""
 
     __tablename__ = "sync_runs"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    connection_id: orm.Mapped[int] = orm.mapped_column(
-        sa.ForeignKey("connections.id", ondelete="CASCADE"), index=True
-    )
     kind: orm.Mapped[SyncKind] = orm.mapped_column(enum_column(SyncKind))
     state: orm.Mapped[SyncState] = orm.mapped_column(
         enum_column(SyncState), default=SyncState.PENDING

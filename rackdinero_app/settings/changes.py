@@ -7,7 +7,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 
 
 def _plain(value: Any) -> Any:

@@ -22,7 +22,7 @@ from rackdinero_app.settings.fields import VAT_ZONES
 from rackdinero_app.settings.fields import layout_field
 from rackdinero_app.settings.fields import matrix_field
 from rackdinero_app.settings.fields import unit_field
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 
 E = TypeVar("E", bound=enum.Enum)
 

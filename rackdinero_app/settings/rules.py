@@ -9,7 +9,7 @@ from rackdinero_app.settings.catalogue import Catalogue
 from rackdinero_app.settings.fields import VAT_ZONES
 from rackdinero_app.settings.fields import matrix_field
 from rackdinero_app.settings.fields import unit_field
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 
 
 def validate(values: SettingsSnapshot, catalogue: Catalogue) -> dict[str, str]:

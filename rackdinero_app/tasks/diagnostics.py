@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from rackdinero_app.extensions import db
-from rackdinero_app.tasks import job
+from rackdinero_app.jobs import job
 
 
 @job

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from rackdinero_app.tasks import job
+from rackdinero_app.jobs import job
 from rackdinero_app.transfers import engine
 
 
 @job
-def process_inbox_event_job(inbox_event_id: int) -> int | None:
+def process_inbox_event(inbox_event_id: int) -> int | None:
     return engine.process_inbox_event(inbox_event_id)
 
 

@@ -69,3 +69,19 @@ class InvalidSourceRecord(TransferError):
     """The Rackbeat record itself lacks something the transfer needs."""
 
     reason_code = "invalid_record"
+
+
+class LinkConflict(TransferError):
+    """The Dinero object a transfer arrived at already stands for another Rackbeat record."""
+
+    reason_code = "link_conflict"
+
+    def __init__(self, kind: str, rackbeat_key: str, linked_key: str) -> None:
+        self.kind, self.rackbeat_key, self.linked_key = kind, rackbeat_key, linked_key
+        noun = kind.replace("_", " ")
+        super().__init__(
+            f"Dinero's {noun} for {rackbeat_key} is already linked to Rackbeat {noun} "
+            f"{linked_key}, and one Dinero record cannot stand for two Rackbeat records. Check "
+            f"whether {rackbeat_key} and {linked_key} are the same in Rackbeat; retrying will "
+            "not help until one of them is changed."
+        )

@@ -16,7 +16,7 @@ class Outcome:
     dinero_guid: str | None = None
     dinero_number: str | None = None
     retry_after: float | None = None
-    # Transfers this one created (e.g. goods consumption after an invoice), to start afterwards.
+    # Transfers this one requested (e.g. goods consumption after an invoice), started after it.
     follow_ups: list[int] = field(default_factory=list)
 
     @classmethod
@@ -32,5 +32,8 @@ class Outcome:
         return cls(TransferState.FAILED, message, reason_code)
 
     @classmethod
-    def retry(cls, message: str, retry_after: float | None = None) -> Outcome:
-        return cls(TransferState.PENDING, message, "retrying", retry_after=retry_after)
+    def retry(
+        cls, message: str, retry_after: float | None = None, *, reason_code: str = "retrying"
+    ) -> Outcome:
+        """Try again later (a transient error): ``PENDING`` until the last attempt."""
+        return cls(TransferState.PENDING, message, reason_code, retry_after=retry_after)

@@ -7,16 +7,14 @@ import hmac
 import json
 
 import sqlalchemy as sa
-from flask import current_app
 from flask import jsonify
 from flask import request
 from pydantic import ValidationError
-from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError
 
-from rackdinero_app import manifest
+from rackdinero_app import jobs
+from rackdinero_app.database import insert_or_existing
 from rackdinero_app.extensions import db
-from rackdinero_app.extensions import rq
+from rackdinero_app.install import manifest
 from rackdinero_app.install.service import uninstall
 from rackdinero_app.models import Connection
 from rackdinero_app.models import InboxEvent
@@ -73,20 +71,25 @@ def receive():
         return refuse(400, "The body's event does not match the Rackbeat-Webhook-Event header.")
 
     body = delivery.model_dump(mode="json", exclude_none=True)
-    inbox = InboxEvent(
-        connection_id=connection.id,
-        event=event,
-        key=str(delivery.key),
-        delivery_hash=hashlib.sha256(
-            json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-        ).hexdigest(),
-        payload=body,
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
+    inbox, created = insert_or_existing(
+        InboxEvent(
+            connection_id=connection.id,
+            event=event,
+            key=str(delivery.key),
+            delivery_hash=digest.hexdigest(),
+            payload=body,
+        ),
+        lambda: db.session.scalar(
+            sa.select(InboxEvent).where(
+                InboxEvent.connection_id == connection.id,
+                InboxEvent.event == event,
+                InboxEvent.key == str(delivery.key),
+                InboxEvent.delivery_hash == digest.hexdigest(),
+            )
+        ),
     )
-    db.session.add(inbox)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
+    if not created:
         return jsonify(status="duplicate"), 200
 
     if event == UNINSTALLED:
@@ -94,17 +97,5 @@ def receive():
         uninstall(connection, reason="plugin.uninstalled webhook from Rackbeat")
         return jsonify(status="uninstalled"), 200
     db.session.commit()
-    enqueue_inbox_event(inbox.id)
+    jobs.enqueue_inbox_event(inbox.id)
     return jsonify(status="accepted", inbox_event=inbox.id), 202
-
-
-def enqueue_inbox_event(inbox_event_id: int) -> None:
-    """The row is committed; if Redis is down the sweeper enqueues it later."""
-    from rackdinero_app.tasks.transfers import process_inbox_event_job
-
-    try:
-        rq.queue().enqueue(process_inbox_event_job, inbox_event_id)
-    except RedisError:
-        current_app.logger.warning(
-            "Redis unavailable; inbox event %s waits for the sweeper", inbox_event_id
-        )

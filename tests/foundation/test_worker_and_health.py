@@ -102,3 +102,26 @@ def test_healthz_with_database_down_is_503(app_config, redis, tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == {"ok": False, "error": "OperationalError"}
+
+
+def test_an_idle_worker_keeps_waiting_instead_of_restarting(app, worker_env, tmp_path):
+    """RQ blocks on Redis for minutes while idle; a short socket timeout on that connection
+    made the worker quit ("Redis connection timeout") and start again every few seconds."""
+    log_path = tmp_path / "worker.log"
+    env = {**worker_env, "RACKDINERO_REDIS_SOCKET_TIMEOUT": "1"}
+    with log_path.open("wb") as log_file:
+        worker = subprocess.Popen(
+            flask_command("worker"), env=env, cwd=PROJECT_ROOT, stdout=log_file, stderr=log_file
+        )
+    try:
+        wait_until_idle()
+        (first,) = Worker.all(connection=rq.redis)
+        time.sleep(7)  # longer than any socket timeout the app sets (1 s here, 5 s by default)
+        assert [w.name for w in Worker.all(connection=rq.redis)] == [first.name]
+        assert Worker.find_by_key(first.key, connection=rq.redis).get_state() == "idle"
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    log = log_path.read_text()
+    assert "Redis connection timeout" not in log
+    assert "Starting the worker again" not in log

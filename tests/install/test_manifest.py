@@ -4,7 +4,7 @@ import json
 from urllib.parse import urlparse
 
 from rackdinero_app import PROJECT_ROOT
-from rackdinero_app import manifest
+from rackdinero_app.install import manifest
 
 REQUIRED = {
     "slug",

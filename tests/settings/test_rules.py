@@ -19,10 +19,10 @@ from rackdinero_app.settings.form import parse_section
 from rackdinero_app.settings.form import section_of
 from rackdinero_app.settings.rules import validate
 from rackdinero_app.settings.schedule import next_hourly_import
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.settings.suggestions import suggest_language
 from rackdinero_app.settings.suggestions import suggest_unit
 from rackdinero_app.settings.suggestions import suggestions
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
 
 ZONES = (VatZone.DOMESTIC, VatZone.EU, VatZone.ABROAD)
 CATALOGUE = Catalogue(

@@ -16,8 +16,11 @@ from rackdinero_app.models import Transfer
 from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
-from rackdinero_app.tasks import schedule
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers import engine
+from rackdinero_app.transfers import rows
+from rackdinero_app.transfers.context import TransferJob
+from rackdinero_app.transfers.kinds import HANDLERS
 from rackdinero_app.transfers.outcome import Outcome
 from rackdinero_app.transfers.retry import backoff_seconds
 
@@ -53,9 +56,9 @@ def test_an_inbox_event_becomes_one_transfer(make_connection):
     connection = make_connection()
     event = inbox_event(connection)
 
-    transfer_id, created = engine.record_inbox_event(event.id)
+    transfer_id, created = rows.record_inbox_event(event.id)
     assert created
-    assert engine.record_inbox_event(event.id) == (None, False)  # already processed
+    assert rows.record_inbox_event(event.id) == (None, False)  # already processed
 
     (transfer,) = transfers()
     assert transfer.id == transfer_id
@@ -78,42 +81,42 @@ def test_processing_an_inbox_event_runs_its_transfer_in_the_same_job(make_connec
 
 def test_an_invoice_booked_twice_is_transferred_once(make_connection):
     connection = make_connection()
-    engine.record_inbox_event(inbox_event(connection, digest="a").id)
-    engine.record_inbox_event(inbox_event(connection, digest="b").id)
+    rows.record_inbox_event(inbox_event(connection, digest="a").id)
+    rows.record_inbox_event(inbox_event(connection, digest="b").id)
     assert len(transfers()) == 1
 
 
 def test_each_customer_change_is_its_own_transfer(make_connection):
     connection = make_connection()
-    engine.record_inbox_event(inbox_event(connection, "customer.updated", "7", "a").id)
-    engine.record_inbox_event(inbox_event(connection, "customer.updated", "7", "b").id)
+    rows.record_inbox_event(inbox_event(connection, "customer.updated", "7", "a").id)
+    rows.record_inbox_event(inbox_event(connection, "customer.updated", "7", "b").id)
     assert [t.kind for t in transfers()] == [EntityKind.CUSTOMER, EntityKind.CUSTOMER]
 
 
 def test_only_one_claim_wins(make_connection):
     connection = make_connection()
-    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
-    assert engine.claim(transfer_id) is True
-    assert engine.claim(transfer_id) is False
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    assert rows.claim(transfer_id) is True
+    assert rows.claim(transfer_id) is False
     (transfer,) = transfers()
     assert (transfer.state, transfer.attempts) == (TransferState.RUNNING, 1)
 
 
 def test_an_abandoned_running_transfer_can_be_claimed_after_its_lease(app, make_connection):
     connection = make_connection()
-    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
-    engine.claim(transfer_id)
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    rows.claim(transfer_id)
     db.session.execute(sa.update(Transfer).values(started_at=utcnow() - timedelta(seconds=3600)))
     db.session.commit()
-    assert engine.claim(transfer_id) is True
+    assert rows.claim(transfer_id) is True
     assert transfers()[0].attempts == 2
 
 
 def test_a_transient_failure_is_scheduled_again_with_backoff(app, make_connection):
     connection = make_connection()
-    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
-    engine.claim(transfer_id)
-    engine.finish(db.session.get(Transfer, transfer_id), Outcome.retry("Dinero timed out.", 30))
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    rows.claim(transfer_id)
+    rows.finish(transfer_id, Outcome.retry("Dinero timed out.", 30))
 
     (transfer,) = transfers()
     assert transfer.state == TransferState.PENDING
@@ -125,9 +128,9 @@ def test_a_transient_failure_is_scheduled_again_with_backoff(app, make_connectio
 def test_after_the_last_attempt_a_transient_failure_fails_with_an_explanation(app, make_connection):
     app.config["TRANSFER_MAX_ATTEMPTS"] = 1
     connection = make_connection()
-    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
-    engine.claim(transfer_id)
-    engine.finish(db.session.get(Transfer, transfer_id), Outcome.retry("Dinero timed out."))
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    rows.claim(transfer_id)
+    rows.finish(transfer_id, Outcome.retry("Dinero timed out."))
     (transfer,) = transfers()
     assert (transfer.state, transfer.reason_code) == (TransferState.FAILED, "gave_up")
     assert "after 1 attempts" in transfer.message and "Retry" in transfer.message
@@ -135,11 +138,11 @@ def test_after_the_last_attempt_a_transient_failure_fails_with_an_explanation(ap
 
 def test_retry_puts_only_failed_transfers_back(app, make_connection):
     connection = make_connection()
-    transfer_id, _ = engine.record_inbox_event(inbox_event(connection).id)
-    assert engine.retry_failed(transfer_id) is False  # pending, not failed
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    assert rows.retry_failed(transfer_id) is False  # pending, not failed
     db.session.execute(sa.update(Transfer).values(state=TransferState.FAILED))
     db.session.commit()
-    assert engine.retry_failed(transfer_id) is True
+    assert rows.retry_failed(transfer_id) is True
     assert transfers()[0].state == TransferState.PENDING
 
 
@@ -151,18 +154,77 @@ def test_the_sweeper_re_enqueues_only_lost_work(app, make_connection, age):
     db.session.execute(sa.update(InboxEvent).values(received_at=old))
     db.session.commit()
     counts = engine.sweep()
-    assert counts == {"inbox_events": 1 if age else 0, "transfers": 0}
+    assert counts == {"inbox_events": 1 if age else 0, "transfers": 0, "gave_up": 0}
 
-    engine.record_inbox_event(lost.id)
+    rows.record_inbox_event(lost.id)
     rq.queue().empty()
     db.session.execute(sa.update(Transfer).values(updated_at=old))
     db.session.commit()
-    assert engine.sweep() == {"inbox_events": 0, "transfers": 1 if age else 0}
+    assert engine.sweep() == {"inbox_events": 0, "transfers": 1 if age else 0, "gave_up": 0}
 
 
-def test_periodic_jobs_are_enqueued_once_per_interval(app):
-    assert schedule.tick(app, now=1000.0) == ["sweep"]
-    assert schedule.tick(app, now=1001.0) == []
-    interval = app.config["SWEEP_INTERVAL_SECONDS"]
-    assert schedule.tick(app, now=1000.0 + interval) == ["sweep"]
-    assert queued_job_names() == ["rackdinero_app.tasks.transfers.sweep"] * 2
+def broken_handler(job):
+    raise RuntimeError("a bug the engine did not foresee")
+
+
+def test_an_unexpected_error_counts_as_an_attempt_and_ends_failed(
+    app, make_connection, monkeypatch
+):
+    app.config["TRANSFER_MAX_ATTEMPTS"] = 2
+    monkeypatch.setitem(HANDLERS, EntityKind.CUSTOMER, broken_handler)
+    connection = make_connection()
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection, "customer.created", "7").id)
+
+    engine.run_transfer(transfer_id)
+    (transfer,) = transfers()
+    assert (transfer.state, transfer.attempts) == (TransferState.PENDING, 1)
+    assert transfer.reason_code == "unexpected_error"
+    assert "unexpected error" in transfer.message
+
+    engine.run_transfer(transfer_id)
+    (transfer,) = transfers()
+    assert (transfer.state, transfer.attempts) == (TransferState.FAILED, 2)
+    assert transfer.reason_code == "gave_up"
+    assert "after 2 attempts" in transfer.message
+
+
+def test_a_transfer_abandoned_after_its_last_attempt_fails_instead_of_looping(app, make_connection):
+    connection = make_connection()
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    db.session.execute(
+        sa.update(Transfer).values(
+            state=TransferState.RUNNING,
+            attempts=app.config["TRANSFER_MAX_ATTEMPTS"],
+            started_at=utcnow() - timedelta(hours=1),
+        )
+    )
+    db.session.commit()
+
+    assert rows.claim(transfer_id) is False
+    assert engine.sweep()["gave_up"] == 1
+    (transfer,) = transfers()
+    assert (transfer.state, transfer.reason_code) == (TransferState.FAILED, "gave_up")
+    assert queued_job_names() == []
+
+
+def test_retry_gives_a_transfer_that_gave_up_a_fresh_set_of_attempts(app, make_connection):
+    connection = make_connection()
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    db.session.execute(
+        sa.update(Transfer).values(
+            state=TransferState.FAILED,
+            reason_code="gave_up",
+            attempts=app.config["TRANSFER_MAX_ATTEMPTS"],
+        )
+    )
+    db.session.commit()
+
+    assert rows.retry_failed(transfer_id) is True
+    rows.claim(transfer_id)
+    rows.finish(transfer_id, Outcome.retry("Dinero timed out."))
+
+    (transfer,) = transfers()
+    assert (transfer.state, transfer.attempts) == (TransferState.PENDING, 1)
+    assert transfer.retried_at is not None
+    job = TransferJob(transfer, connection, SettingsSnapshot(), None, None)
+    assert job.is_retry  # attempts before the Retry may have written to Dinero

@@ -11,6 +11,7 @@ import pytest
 from rackdinero_app.models.enums import DineroLanguage
 from rackdinero_app.models.enums import DineroUnit
 from rackdinero_app.models.enums import VatZone
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.errors import MissingMapping
 from rackdinero_app.transfers.errors import NothingToTransfer
@@ -33,7 +34,10 @@ from rackdinero_app.transfers.mapping import purchase_voucher_payload
 from rackdinero_app.transfers.mapping import revenue_account_for
 from rackdinero_app.transfers.mapping import totals_match
 from rackdinero_app.transfers.mapping import vat_zone_of
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
+from sandbox import rackbeat as rackbeat_sandbox
+from sandbox.dinero import rules
+from sandbox.dinero import spec
+from sandbox.dinero import validation
 
 D, EU, ABROAD = VatZone.DOMESTIC, VatZone.EU, VatZone.ABROAD
 GROUP_NAMES = {"1": "Finished goods", "2": "Services", "3": "Raw materials"}
@@ -737,9 +741,6 @@ PAYLOADS = every_payload()
     ("method", "path", "body"), PAYLOADS, ids=[f"{m} {p}" for m, p, _ in PAYLOADS]
 )
 def test_every_payload_validates_against_the_dinero_request_schema(method, path, body):
-    spec = pytest.importorskip("sandbox.dinero.spec")
-    validation = pytest.importorskip("sandbox.dinero.validation")
-    rules = pytest.importorskip("sandbox.dinero.rules")
     schema = spec.operation(method, path).request_schema  # KeyError: no such operation
     assert schema and schema.get("properties"), f"no request schema for {method} {path}"
 
@@ -756,9 +757,7 @@ def test_every_payload_validates_against_the_dinero_request_schema(method, path,
 
 def test_the_seeded_rackbeat_records_map_to_valid_bodies():
     """The sandbox's real record shapes, not only the builders here, go through the mapping."""
-    rackbeat = pytest.importorskip("sandbox.rackbeat")
-    validation = pytest.importorskip("sandbox.dinero.validation")
-    records = rackbeat.create_app().extensions["rackbeat_sandbox"].accounts[12345].records
+    records = rackbeat_sandbox.create_app().extensions["rackbeat_sandbox"].accounts[12345].records
     settings = make_settings(
         revenue_accounts={(g, z): 1000 for g in ("1", "2", "3") for z in (D, EU, ABROAD)},
         units={str(u): DineroUnit.PARTS for u in records["units"]},

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from rackdinero_app import manifest
+from rackdinero_app.install import manifest
 from rackdinero_app.models import WebhookSubscription
 
 

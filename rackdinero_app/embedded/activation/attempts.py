@@ -1,4 +1,4 @@
-"""Activation (I2): verify the Dinero API key and company ID in a job, then activate.
+"""Activation attempts (I2): verify the Dinero API key and company ID, then activate.
 
 The page starts an attempt and polls it. The attempt's progress lives in Redis for an hour; the
 API key travels to the job encrypted and is written to the connection only after Dinero has
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from rackdinero_app import jobs
 from rackdinero_app.audit import record
 from rackdinero_app.clients.errors import AuthFailed
 from rackdinero_app.clients.errors import ClientError
@@ -96,14 +97,7 @@ def start_attempt(
         id=uuid.uuid4().hex, connection_id=connection.id, organization_id=organization_id
     )
     _save(attempt)
-    rq.queue().enqueue(
-        "rackdinero_app.tasks.activation.verify_and_activate",
-        attempt.id,
-        crypto.encrypt(api_key),
-        actor,
-        job_timeout=120,
-        result_ttl=0,
-    )
+    jobs.enqueue_activation(attempt.id, crypto.encrypt(api_key), actor)
     return attempt
 
 

@@ -14,11 +14,11 @@ from typing import TypeVar
 from rackdinero_app.models.enums import DineroLanguage
 from rackdinero_app.models.enums import DineroUnit
 from rackdinero_app.models.enums import VatZone
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.errors import MissingMapping
 from rackdinero_app.transfers.mapping.values import key
 from rackdinero_app.transfers.mapping.values import labelled
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
 
 # Where each choice is made, as the embedded settings pages title their sections.
 REVENUE_ACCOUNTS_PAGE = "Settings > Sales and customers > Revenue accounts"

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.errors import NothingToTransfer
 from rackdinero_app.transfers.mapping.choices import GOODS_CONSUMPTION_PAGE
@@ -22,7 +23,6 @@ from rackdinero_app.transfers.mapping.values import cents
 from rackdinero_app.transfers.mapping.values import dec
 from rackdinero_app.transfers.mapping.values import iso_date
 from rackdinero_app.transfers.mapping.values import money
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
 
 NO_VAT = "none"  # Dinero's code to suppress an account's VAT: stock moves carry no VAT
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from rackdinero_app.models.enums import VatZone
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.mapping.choices import Fixes
 from rackdinero_app.transfers.mapping.choices import purchase_account_for
@@ -19,7 +20,6 @@ from rackdinero_app.transfers.mapping.values import cents
 from rackdinero_app.transfers.mapping.values import iso_date
 from rackdinero_app.transfers.mapping.values import money
 from rackdinero_app.transfers.mapping.values import text
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
 
 # Danish VAT on purchases from a Domestic supplier; EU and Abroad invoices carry none.
 DOMESTIC_VAT_RATE = Decimal("0.25")

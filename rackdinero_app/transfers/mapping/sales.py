@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from rackdinero_app.models.enums import DineroLanguage
+from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.errors import TotalsMismatch
 from rackdinero_app.transfers.mapping.choices import Fixes
@@ -34,7 +35,6 @@ from rackdinero_app.transfers.mapping.values import dec
 from rackdinero_app.transfers.mapping.values import iso_date
 from rackdinero_app.transfers.mapping.values import money
 from rackdinero_app.transfers.mapping.values import text
-from rackdinero_app.transfers.snapshot import SettingsSnapshot
 
 # The document's title in Dinero, followed by the Rackbeat number, in the invoice's language.
 _TITLES = {

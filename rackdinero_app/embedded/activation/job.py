@@ -1,0 +1,11 @@
+"""The activation job: verify Dinero credentials outside the web request."""
+
+from __future__ import annotations
+
+from rackdinero_app.embedded.activation.attempts import run_attempt
+from rackdinero_app.jobs import job
+
+
+@job
+def verify_and_activate(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
+    run_attempt(attempt_id, encrypted_api_key, actor)

@@ -1,0 +1,108 @@
+"""Background jobs: how a job runs, and the one place where jobs are enqueued.
+
+A job is a function decorated with ``@job``: it takes ids, runs inside the worker's app context
+(``flask worker`` provides it), records its outcome on its own row, and ends with a clean
+session. Every job is enqueued here, by dotted path and with an explicit timeout, so "what runs
+in the background, and for how long may it run?" is answered by this file; periodic jobs are
+declared in ``tasks/cron.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask import has_app_context
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job as RQJob
+
+from rackdinero_app.extensions import db
+from rackdinero_app.extensions import rq
+
+log = logging.getLogger(__name__)
+
+
+def job(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``func`` inside the worker's app context; no transaction or loaded row outlives it."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if not has_app_context():
+            raise RuntimeError("Jobs run inside `flask --app app worker`, which has the app.")
+        try:
+            return func(*args, **kwargs)
+        finally:
+            db.session.remove()
+
+    return run
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job function by dotted path, and how long it may run (from the app's config)."""
+
+    path: str
+    timeout: Callable[[Mapping[str, Any]], int]
+    result_ttl: int = 0
+
+    def timeout_seconds(self) -> int:
+        return int(self.timeout(current_app.config))
+
+
+def _transfer_lease(config: Mapping[str, Any]) -> int:
+    # A transfer job may run as long as its claim on the transfer row lasts, no longer.
+    return int(config["TRANSFER_LEASE_SECONDS"])
+
+
+RUN_TRANSFER = Job("rackdinero_app.tasks.transfers.run_transfer", _transfer_lease)
+# Records the webhook's transfer and runs it in the same job, so it gets the same lease.
+PROCESS_INBOX_EVENT = Job("rackdinero_app.tasks.transfers.process_inbox_event", _transfer_lease)
+VERIFY_ACTIVATION = Job(
+    "rackdinero_app.embedded.activation.job.verify_and_activate", lambda config: 120
+)
+
+
+def _enqueue(spec: Job, *args: Any, delay: float = 0.0) -> str:
+    options = {"job_timeout": spec.timeout_seconds(), "result_ttl": spec.result_ttl}
+    if delay > 0:
+        return rq.queue().enqueue_in(timedelta(seconds=delay), spec.path, *args, **options).id
+    return rq.queue().enqueue(spec.path, *args, **options).id
+
+
+def enqueue_transfer(transfer_id: int, delay: float = 0.0) -> str | None:
+    """Best effort: if Redis is down the row stays pending and the sweeper enqueues it.
+    Returns the job's id, or ``None`` when it could not be enqueued."""
+    try:
+        return _enqueue(RUN_TRANSFER, transfer_id, delay=delay)
+    except RedisError:
+        log.warning("Could not enqueue transfer %s; the sweeper will pick it up", transfer_id)
+        return None
+
+
+def enqueue_inbox_event(inbox_event_id: int) -> None:
+    """Best effort: the inbox row is committed; if Redis is down the sweeper enqueues it."""
+    try:
+        _enqueue(PROCESS_INBOX_EVENT, inbox_event_id)
+    except RedisError:
+        log.warning("Could not enqueue inbox event %s; the sweeper will pick it up", inbox_event_id)
+
+
+def cancel(job_ids: list[str]) -> None:
+    """Cancel queued or scheduled jobs that have become pointless (best effort)."""
+    for job_id in job_ids:
+        try:
+            RQJob.fetch(job_id, connection=rq.redis).cancel()
+        except (NoSuchJobError, RedisError):
+            continue
+
+
+def enqueue_activation(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
+    """Raises ``RedisError`` when Redis is down: the page then says to try again."""
+    _enqueue(VERIFY_ACTIVATION, attempt_id, encrypted_api_key, actor)

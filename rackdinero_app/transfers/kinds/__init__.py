@@ -1,0 +1,30 @@
+"""One module per kind of transfer, mirroring ``transfers/mapping/``: read from Rackbeat, map
+(pure), write to Dinero once.
+
+Every Dinero object gets an identity derived from its Rackbeat source (a client-chosen Guid
+where Dinero accepts one, an ExternalReference everywhere). On a retry a handler looks the
+object up by that identity before writing again, so a write whose answer was lost (a timeout
+after Dinero committed) is never repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.transfers.context import TransferJob
+from rackdinero_app.transfers.kinds.contacts import transfer_contact
+from rackdinero_app.transfers.kinds.goods_consumption import transfer_goods_consumption
+from rackdinero_app.transfers.kinds.products import transfer_product
+from rackdinero_app.transfers.kinds.purchases import transfer_supplier_invoice
+from rackdinero_app.transfers.kinds.sales import transfer_customer_invoice
+from rackdinero_app.transfers.outcome import Outcome
+
+HANDLERS: dict[EntityKind, Callable[[TransferJob], Outcome]] = {
+    EntityKind.CUSTOMER: transfer_contact,
+    EntityKind.SUPPLIER: transfer_contact,
+    EntityKind.PRODUCT: transfer_product,
+    EntityKind.CUSTOMER_INVOICE: transfer_customer_invoice,
+    EntityKind.GOODS_CONSUMPTION: transfer_goods_consumption,
+    EntityKind.SUPPLIER_INVOICE: transfer_supplier_invoice,
+}

@@ -1,0 +1,39 @@
+"""What several kinds of transfer share: lookups that may find nothing, booking with a
+TimeStamp, the products on an invoice's lines, and why a kind is switched off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rackdinero_app.clients.errors import NotFound
+from rackdinero_app.clients.errors import StaleTimestamp
+from rackdinero_app.transfers.context import TransferJob
+
+CUSTOMERS_OFF = "Customer integration is off (Settings > Sales and customers)."
+SUPPLIERS_OFF = "Supplier integration is off (Settings > Purchases and suppliers)."
+
+
+def found(lookup: Callable[[], Any]) -> Any | None:
+    """What ``lookup`` returns, or ``None`` when the other system has no such record."""
+    try:
+        return lookup()
+    except NotFound:
+        return None
+
+
+def book(book: Callable, read: Callable, guid: str, timestamp: str):
+    """Book with the TimeStamp we hold; on a stale one (code 58) re-read once, then book."""
+    try:
+        return book(guid, timestamp)
+    except StaleTimestamp:
+        current = read(guid)
+        if str(current.get("Status", "")).lower() == "booked":
+            return current
+        return book(guid, current["TimeStamp"])  # records read keys in any casing
+
+
+def line_products(job: TransferJob, lines) -> dict[str, dict]:
+    """The Rackbeat products an invoice's lines name, read once each."""
+    numbers = {str(line["child_id"]) for line in lines if line.get("child_id") is not None}
+    return {number: job.rackbeat.get_product(number) for number in numbers}

@@ -1,0 +1,310 @@
+"""The rows of the transfer flow: the webhook inbox and the transfers, and every state change.
+
+A transfer row is the source of truth; RQ only executes. This module is the only one that
+writes these rows: it records a webhook's transfer, requests a transfer once per idempotency
+key, claims a row for one worker, records an outcome (scheduling the next attempt of a
+transient failure), puts a failed row back on Retry, and closes open rows on uninstall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from rackdinero_app import jobs
+from rackdinero_app.database import insert_or_existing
+from rackdinero_app.extensions import db
+from rackdinero_app.models import InboxEvent
+from rackdinero_app.models import Transfer
+from rackdinero_app.models.base import utcnow
+from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.models.enums import TransferState
+from rackdinero_app.transfers import retry
+from rackdinero_app.transfers.outcome import Outcome
+
+EVENT_KINDS = {
+    "customer.created": EntityKind.CUSTOMER,
+    "customer.updated": EntityKind.CUSTOMER,
+    "supplier.created": EntityKind.SUPPLIER,
+    "supplier.updated": EntityKind.SUPPLIER,
+    "product.created": EntityKind.PRODUCT,
+    "product.updated": EntityKind.PRODUCT,
+    "customer_invoice.booked": EntityKind.CUSTOMER_INVOICE,
+    "supplier_invoice.booked": EntityKind.SUPPLIER_INVOICE,
+}
+# These move money: each source record is transferred once, however often it is asked for.
+ONCE_PER_RECORD = {
+    EntityKind.CUSTOMER_INVOICE,
+    EntityKind.SUPPLIER_INVOICE,
+    EntityKind.GOODS_CONSUMPTION,
+    EntityKind.CREDIT_NOTE,
+}
+OPEN_STATES = (TransferState.PENDING, TransferState.RUNNING)
+
+
+def idempotency_key(kind: EntityKind, source_key: str, trigger: str) -> str:
+    if kind in ONCE_PER_RECORD:
+        return f"{kind}:{source_key}"
+    return f"{kind}:{source_key}:{trigger}"
+
+
+def request_transfer(
+    connection_id: int,
+    kind: EntityKind,
+    source_key: str,
+    *,
+    trigger: str,
+    inbox_event_id: int | None = None,
+) -> tuple[Transfer, bool]:
+    """The transfer row for this work, created and committed unless its idempotency key
+    exists; returns ``(row, created)``. Call it with nothing else pending in the session."""
+    key = idempotency_key(kind, str(source_key), trigger)
+    transfer, created = insert_or_existing(
+        Transfer(
+            connection_id=connection_id,
+            kind=kind,
+            source_key=str(source_key),
+            idempotency_key=key,
+            inbox_event_id=inbox_event_id,
+        ),
+        lambda: db.session.scalar(
+            sa.select(Transfer).where(
+                Transfer.connection_id == connection_id, Transfer.idempotency_key == key
+            )
+        ),
+    )
+    db.session.commit()
+    return transfer, created
+
+
+def record_inbox_event(inbox_event_id: int) -> tuple[int | None, bool]:
+    """Turn a received webhook into a transfer row, once; return ``(transfer id, created)``."""
+    event = db.session.get(InboxEvent, inbox_event_id)
+    if event is None or event.processed_at is not None:
+        return None, False
+    kind = EVENT_KINDS.get(event.event)
+    transfer = None
+    created = False
+    if kind is not None:
+        transfer, created = request_transfer(
+            event.connection_id,
+            kind,
+            event.key,
+            trigger=f"event-{event.id}",
+            inbox_event_id=event.id,
+        )
+        event = db.session.get(InboxEvent, inbox_event_id)
+    event.processed_at = utcnow()
+    db.session.commit()
+    return (transfer.id if transfer is not None else None), created
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["TRANSFER_LEASE_SECONDS"])
+
+
+def claim(transfer_id: int) -> bool:
+    """Atomically move a pending (or abandoned running) transfer to running; counts an attempt."""
+    now = utcnow()
+    claimable = sa.or_(
+        Transfer.state == TransferState.PENDING,
+        sa.and_(
+            Transfer.state == TransferState.RUNNING,
+            Transfer.started_at < now - _lease(),
+            Transfer.attempts < current_app.config["TRANSFER_MAX_ATTEMPTS"],
+        ),
+    )
+    result = db.session.execute(
+        sa.update(Transfer)
+        .where(Transfer.id == transfer_id, claimable)
+        .values(
+            state=TransferState.RUNNING,
+            attempts=Transfer.attempts + 1,
+            started_at=now,
+            next_attempt_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def remember(
+    transfer_id: int, *, dinero_guid: str | None = None, reason_code: str | None = None
+) -> None:
+    """Record at once what a running attempt learned, so it survives the attempt: the Dinero
+    object it created, or that Dinero may have saved a write it did not confirm."""
+    values = {"dinero_guid": dinero_guid, "reason_code": reason_code}
+    db.session.execute(
+        sa.update(Transfer)
+        .where(Transfer.id == transfer_id)
+        .values({name: value for name, value in values.items() if value is not None})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def out_of_attempts(transfer: Transfer) -> bool:
+    return transfer.attempts >= current_app.config["TRANSFER_MAX_ATTEMPTS"]
+
+
+def finish(transfer_id: int, outcome: Outcome) -> None:
+    """Record the outcome on the row; schedule the next attempt of a transient failure, or
+    give up after the last one; then start the transfers the outcome asks for."""
+    db.session.rollback()  # whatever the attempt left in the session is not part of its outcome
+    transfer = db.session.get(Transfer, transfer_id)
+    transfer.message = outcome.message
+    transfer.reason_code = outcome.reason_code
+    if outcome.dinero_guid:
+        transfer.dinero_guid = outcome.dinero_guid
+    if outcome.dinero_number:
+        transfer.dinero_number = outcome.dinero_number
+    delay = None
+    if outcome.state == TransferState.PENDING and out_of_attempts(transfer):
+        _give_up(transfer, outcome.message)
+    elif outcome.state == TransferState.PENDING:
+        delay = retry.backoff_seconds(
+            transfer.attempts,
+            outcome.retry_after,
+            base=current_app.config["TRANSFER_RETRY_BASE_SECONDS"],
+            cap=current_app.config["TRANSFER_RETRY_CAP_SECONDS"],
+        )
+        transfer.state = TransferState.PENDING
+        transfer.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        transfer.message = f"{outcome.message} Trying again automatically."
+    else:
+        transfer.state = outcome.state
+        transfer.finished_at = utcnow()
+    db.session.commit()
+    if delay is not None:
+        _remember_job(transfer_id, jobs.enqueue_transfer(transfer_id, delay=delay))
+    for follow_up in outcome.follow_ups:
+        jobs.enqueue_transfer(follow_up)
+
+
+def _give_up(transfer: Transfer, last_error: str) -> None:
+    transfer.state = TransferState.FAILED
+    transfer.reason_code = "gave_up"
+    transfer.message = (
+        f"The transfer did not succeed after {transfer.attempts} attempts ({last_error}). "
+        "Use Retry when the cause is fixed."
+    )
+    transfer.finished_at = utcnow()
+
+
+def retry_failed(transfer_id: int) -> bool:
+    """Put a failed transfer back in the queue with a fresh set of attempts (the Retry button;
+    audited by the caller). ``retried_at`` tells the next attempt that earlier ones ran."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(Transfer)
+        .where(Transfer.id == transfer_id, Transfer.state == TransferState.FAILED)
+        .values(
+            state=TransferState.PENDING,
+            attempts=0,
+            retried_at=now,
+            reason_code=None,
+            message="Queued again.",
+            finished_at=None,
+            next_attempt_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount:
+        jobs.enqueue_transfer(transfer_id)
+    return bool(result.rowcount)
+
+
+def _remember_job(transfer_id: int, job_id: str | None) -> None:
+    """The job that will run a transfer's next attempt, so it can be cancelled on uninstall."""
+    if job_id is not None:
+        db.session.execute(
+            sa.update(Transfer)
+            .where(Transfer.id == transfer_id)
+            .values(job_id=job_id)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def close_open_transfers(connection_id: int, reason_code: str, message: str) -> int:
+    """Skip every transfer of a connection that has not finished (on uninstall) and cancel
+    their waiting jobs; returns how many were closed. Commits with the caller's transaction."""
+    open_rows = sa.and_(Transfer.connection_id == connection_id, Transfer.state.in_(OPEN_STATES))
+    jobs.cancel(
+        [
+            job_id
+            for job_id in db.session.scalars(sa.select(Transfer.job_id).where(open_rows))
+            if job_id
+        ]
+    )
+    result = db.session.execute(
+        sa.update(Transfer)
+        .where(open_rows)
+        .values(
+            state=TransferState.SKIPPED,
+            reason_code=reason_code,
+            message=message,
+            finished_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def lost_work() -> tuple[Sequence[int], Sequence[int]]:
+    """Inbox rows never processed and transfers whose job was lost: pending and due, or left
+    running past their lease by a worker that died."""
+    config = current_app.config
+    now = utcnow()
+    grace = now - timedelta(seconds=config["SWEEP_GRACE_SECONDS"])
+    inbox_ids = db.session.scalars(
+        sa.select(InboxEvent.id).where(
+            InboxEvent.processed_at.is_(None), InboxEvent.received_at < grace
+        )
+    ).all()
+    transfer_ids = db.session.scalars(
+        sa.select(Transfer.id).where(
+            sa.or_(
+                sa.and_(
+                    Transfer.state == TransferState.PENDING,
+                    Transfer.updated_at < grace,
+                    sa.or_(Transfer.next_attempt_at.is_(None), Transfer.next_attempt_at <= now),
+                ),
+                sa.and_(
+                    Transfer.state == TransferState.RUNNING, Transfer.started_at < now - _lease()
+                ),
+            )
+        )
+    ).all()
+    return inbox_ids, transfer_ids
+
+
+def give_up_abandoned() -> int:
+    """Fail the transfers left running past their lease after their last attempt (their
+    worker died each time) instead of claiming them again; returns how many."""
+    max_attempts = current_app.config["TRANSFER_MAX_ATTEMPTS"]
+    result = db.session.execute(
+        sa.update(Transfer)
+        .where(
+            Transfer.state == TransferState.RUNNING,
+            Transfer.started_at < utcnow() - _lease(),
+            Transfer.attempts >= max_attempts,
+        )
+        .values(
+            state=TransferState.FAILED,
+            reason_code="gave_up",
+            message=(
+                f"The transfer did not succeed after {max_attempts} attempts (the worker running "
+                "it stopped before it finished each time). Use Retry when the cause is fixed."
+            ),
+            finished_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
