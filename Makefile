@@ -12,14 +12,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 demo: setup demo-packages
 	$(BIN)/python -m sandbox.demo
 
-test: setup test-packages
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: setup test-packages lint
 	$(BIN)/pytest
 
-lint:
+lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format:
 	$(BIN)/ruff format .
