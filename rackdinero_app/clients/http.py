@@ -54,19 +54,12 @@ def send(
         return session().request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
     except requests.ConnectTimeout:
         raise Transient(
-            f"{service} could not be reached in time. The transfer is retried later.",
-            may_have_succeeded=False,
+            message_code="connect_timeout", params={"service": service}, may_have_succeeded=False
         ) from None
     except requests.Timeout:
-        raise Transient(
-            f"{service} did not answer in time. The app checks whether the change was saved "
-            "before it tries again."
-        ) from None
+        raise Transient(message_code="read_timeout", params={"service": service}) from None
     except requests.ConnectionError:
-        raise Transient(
-            f"The connection to {service} failed. The transfer is retried later.",
-            may_have_succeeded=True,
-        ) from None
+        raise Transient(message_code="connection_failed", params={"service": service}) from None
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -36,10 +36,6 @@ from rackdinero_app.clients.tokens import TokenStore
 
 SERVICE = "Rackbeat"
 MAX_LIMIT = 1000
-REINSTALL = (
-    "Rackbeat no longer accepts the app's authorization. Reinstall the Dinero app from "
-    "Rackbeat's app catalogue."
-)
 
 # path segment -> (key of a list, key of one record)
 RESOURCES = {
@@ -112,7 +108,7 @@ class RackbeatClient:
         deadline = time.monotonic() + self._lock_seconds
         while not self._redis.set(lock, owner, nx=True, px=int(self._lock_seconds * 1000)):
             if time.monotonic() > deadline:
-                raise Transient("Renewing the Rackbeat access took too long. It is retried later.")
+                raise Transient(message_code="rackbeat_refresh_slow")
             time.sleep(0.02)
         try:
             current = self.tokens.load()
@@ -121,7 +117,7 @@ class RackbeatClient:
             ):
                 return current
             if not current.refresh_token:
-                raise AuthFailed(REINSTALL, status=401)
+                raise AuthFailed(message_code="rackbeat_reinstall", status=401)
             fresh = self._exchange(current)
             self.tokens.save(fresh)
             return fresh
@@ -143,7 +139,7 @@ class RackbeatClient:
             headers={"Accept": "application/json"},
         )
         if response.status_code in (400, 401, 403):
-            raise AuthFailed(REINSTALL, status=response.status_code)
+            raise AuthFailed(message_code="rackbeat_reinstall", status=response.status_code)
         if not response.ok:
             raise self._error(response)
         payload = response.json()
@@ -207,32 +203,27 @@ class RackbeatClient:
         if status == 422:
             fields = body.get("errors") if isinstance(body.get("errors"), dict) else {}
             return ValidationFailed.from_fields(SERVICE, fields, secrets_, status=status)
+        service = {"service": SERVICE}
         if status == 401:
-            return AuthFailed(REINSTALL, status=status)
+            return AuthFailed(message_code="rackbeat_reinstall", status=status)
         if status == 403:
-            return AuthFailed(
-                "Rackbeat refused the app access to this data. Check that the Dinero app is "
-                "still installed and has the permissions it asks for.",
-                status=status,
-            )
+            return AuthFailed(message_code="rackbeat_forbidden", status=status)
         if status == 404:
-            return NotFound(
-                "The record was not found in Rackbeat. It may have been deleted there.",
-                status=status,
-            )
+            return NotFound(message_code="not_found_in", params=service, status=status)
         if status == 429:
             return RateLimited(
-                "Rackbeat asked the app to slow down. The transfer is retried shortly.",
+                message_code="rackbeat_rate_limited",
                 retry_after=http.retry_after_seconds(response.headers.get("Retry-After")),
             )
         if status >= 500:
             return Transient(
-                f"Rackbeat had a temporary problem (HTTP {status}). The transfer is retried later.",
-                status=status,
+                message_code="server_error", params={**service, "status": status}, status=status
             )
         text = redact(str(body.get("message") or ""), secrets_)
         return ClientError(
-            f"Rackbeat answered HTTP {status}{': ' + text if text else ''}.", status=status
+            message_code="http_status_text" if text else "http_status",
+            params={**service, "status": status, "text": text},
+            status=status,
         )
 
     # -- generic resource operations -----------------------------------------------------------

@@ -85,8 +85,7 @@ class RateLimiter:
         result = int(self._script(keys=[self.key], args=[self.capacity, self.rate, self.max_wait]))
         if result < 0:
             raise RateLimited(
-                "The app is sending Dinero more requests than Dinero allows per minute. "
-                "The transfer is retried shortly.",
+                message_code="dinero_request_budget",
                 retry_after=-result / 1_000_000,
                 status=None,
             )

@@ -20,6 +20,7 @@ from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers.rows import retry_failed
+from rackdinero_app.transfers.translation import translated
 
 PAGE_SIZE = 50
 STATE_LABELS = {
@@ -52,6 +53,11 @@ RACKBEAT_PAGES = {
 def rackbeat_link(transfer: Transfer) -> str:
     base = current_app.config["RACKBEAT_BASE_URL"].rstrip("/")
     return f"{base}/{RACKBEAT_PAGES[transfer.kind].format(key=transfer.source_key)}"
+
+
+def shown_message(transfer: Transfer) -> str:
+    """The transfer's message in the page's language."""
+    return translated(transfer.message_code, transfer.message_params, transfer.message)
 
 
 def dinero_link(transfer: Transfer) -> str | None:
@@ -92,6 +98,7 @@ def transfers():
         kind_labels=KIND_LABELS,
         rackbeat_link=rackbeat_link,
         dinero_link=dinero_link,
+        shown_message=shown_message,
     )
 
 

@@ -21,6 +21,7 @@ from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.transfers import rows
+from rackdinero_app.transfers.messages import Message
 
 
 class InstallRefused(Exception):
@@ -102,9 +103,7 @@ def uninstall(connection: Connection, reason: str) -> None:
     """Stop every transfer at once and forget all credentials (I4). A job still queued for a
     transfer finds it closed and does nothing."""
     closed = rows.close_open_transfers(
-        connection.id,
-        "app_uninstalled",
-        "The Dinero app was removed from Rackbeat before this transfer ran.",
+        connection.id, "app_uninstalled", Message.of("app_uninstalled")
     )
     connection.forget_credentials()
     connection.state = ConnectionState.UNINSTALLED

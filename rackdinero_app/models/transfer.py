@@ -78,7 +78,12 @@ class Transfer(ConnectionScoped, TimestampMixin, Base):
     )
     attempts: orm.Mapped[int] = orm.mapped_column(default=0)
     reason_code: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    # What the user reads, in English (for logs and support) and as a catalogue code with its
+    # parameters (transfers/catalogue.py), which the transfer log shows in the reader's
+    # language; rows written before the code existed have only the English text.
     message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    message_code: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    message_params: orm.Mapped[dict[str, Any] | None] = orm.mapped_column(sa.JSON)
     dinero_guid: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
     dinero_number: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
     inbox_event_id: orm.Mapped[int | None] = orm.mapped_column(

@@ -32,6 +32,8 @@ from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.errors import NothingToTransfer
 from rackdinero_app.transfers.errors import TransferError
 from rackdinero_app.transfers.kinds import HANDLERS
+from rackdinero_app.transfers.messages import CLIENT
+from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
 
 log = logging.getLogger(__name__)
@@ -90,35 +92,35 @@ def execute(transfer: Transfer) -> Outcome:
     """Call the handler for the transfer's kind and turn every error into an outcome."""
     connection = db.session.get(Connection, transfer.connection_id)
     if connection is None or connection.state != ConnectionState.ACTIVE:
-        return Outcome.skipped(
-            "connection_not_active",
-            "The Dinero integration is not active for this Rackbeat account.",
-        )
+        return Outcome.skipped("connection_not_active", Message.of("connection_not_active"))
     try:
         return HANDLERS[transfer.kind](TransferJob.for_transfer(transfer, connection))
     except NothingToTransfer as error:
-        return Outcome.skipped(error.reason_code, error.message)
+        return Outcome.skipped(error.reason_code, error.explanation)
     except TransferError as error:
-        return Outcome.failed(error.reason_code, error.message)
+        return Outcome.failed(error.reason_code, error.explanation)
     except ClientError as error:
         return _client_outcome(error)
     except Exception:
         # A bug or an outage we did not foresee: the attempt counts, the reason is kept, and
         # the transfer is tried again until its last attempt, then fails. Never left running.
         log.exception("Transfer %s failed unexpectedly", transfer.id)
-        return Outcome.retry(
-            "The app met an unexpected error; the app's support has been told in the log.",
-            reason_code="unexpected_error",
-        )
+        return Outcome.retry(Message.of("unexpected_error"), reason_code="unexpected_error")
+
+
+def client_message(error: ClientError) -> Message:
+    """A client error's message, under its code in the catalogue of transfer messages."""
+    return Message(CLIENT + error.message_code, error.message_params, error.message)
 
 
 def _client_outcome(error: ClientError) -> Outcome:
+    message = client_message(error)
     if error.is_transient:
-        return Outcome.retry(error.message, getattr(error, "retry_after", None))
+        return Outcome.retry(message, getattr(error, "retry_after", None))
     for kind, reason_code in PERMANENT_CLIENT_ERRORS:
         if isinstance(error, kind):
-            return Outcome.failed(reason_code, error.message)
-    return Outcome.failed("request_failed", error.message)
+            return Outcome.failed(reason_code, message)
+    return Outcome.failed("request_failed", message)
 
 
 def sweep() -> dict[str, int]:

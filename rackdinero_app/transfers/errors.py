@@ -1,8 +1,9 @@
 """Why a transfer cannot go ahead: typed errors with a plain-language message and the fix.
 
-``reason_code`` is short snake_case for the transfer row and the support dashboard; ``message``
-is what the Rackbeat user reads. None of these is worth retrying: the data or the settings must
-change first.
+``reason_code`` is short snake_case for the transfer row and the support dashboard;
+``explanation`` is what the Rackbeat user reads (a catalogue message, shown in their language)
+and ``message`` its English text. None of these is worth retrying: the data or the settings
+must change first.
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from rackdinero_app.transfers.messages import Message
+
 
 class TransferError(Exception):
     """Base class: the Rackbeat record cannot be transferred as it is."""
 
     reason_code = "transfer_error"
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+    def __init__(self, explanation: Message) -> None:
+        self.explanation = explanation
+        self.message = explanation.text
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message
@@ -32,13 +36,15 @@ class MissingMapping(TransferError):
 
     reason_code = "missing_mapping"
 
-    def __init__(self, fixes: Sequence[str]) -> None:
-        self.fixes = list(dict.fromkeys(fixes))  # one line per fix, in first-seen order
+    def __init__(self, fixes: Sequence[Message]) -> None:
+        unique: dict[str, Message] = {}
+        for fix in fixes:  # one line per fix, in first-seen order
+            unique.setdefault(fix.text, fix)
+        self.fixes = list(unique.values())
         if len(self.fixes) == 1:
-            message = f"A setting is missing. {self.fixes[0]}"
+            super().__init__(Message.of("missing_setting", fix=self.fixes[0]))
         else:
-            message = "Some settings are missing:\n" + "\n".join(f"- {f}" for f in self.fixes)
-        super().__init__(message)
+            super().__init__(Message.of("missing_settings", fixes=self.fixes))
 
 
 class TotalsMismatch(TransferError):
@@ -46,17 +52,15 @@ class TotalsMismatch(TransferError):
 
     reason_code = "totals_mismatch"
 
-    def __init__(self, differences: Sequence[tuple[str, Decimal, Decimal]]) -> None:
-        self.differences = list(differences)  # (label, Rackbeat's figure, Dinero's figure)
-        shown = "; ".join(
-            f"{label}: Rackbeat {rackbeat:.2f}, Dinero {dinero:.2f}"
-            for label, rackbeat, dinero in self.differences
-        )
-        super().__init__(
-            f"The totals in Dinero differ from Rackbeat ({shown}). Check that each "
-            "mapped account has the right VAT code in Dinero and that the unit prices have at "
-            "most two decimals."
-        )
+    def __init__(self, differences: Sequence[tuple[Message, Decimal, Decimal]]) -> None:
+        self.differences = list(differences)  # (total, Rackbeat's figure, Dinero's figure)
+        shown = [
+            Message.of(
+                "totals_difference", total=total, rackbeat=f"{rackbeat:.2f}", dinero=f"{dinero:.2f}"
+            )
+            for total, rackbeat, dinero in self.differences
+        ]
+        super().__init__(Message.of("totals_mismatch", differences=shown))
 
 
 class NothingToTransfer(TransferError):
@@ -78,10 +82,11 @@ class LinkConflict(TransferError):
 
     def __init__(self, kind: str, rackbeat_key: str, linked_key: str) -> None:
         self.kind, self.rackbeat_key, self.linked_key = kind, rackbeat_key, linked_key
-        noun = kind.replace("_", " ")
         super().__init__(
-            f"Dinero's {noun} for {rackbeat_key} is already linked to Rackbeat {noun} "
-            f"{linked_key}, and one Dinero record cannot stand for two Rackbeat records. Check "
-            f"whether {rackbeat_key} and {linked_key} are the same in Rackbeat; retrying will "
-            "not help until one of them is changed."
+            Message.of(
+                "link_conflict",
+                noun=Message.of(f"noun_{kind}"),
+                key=rackbeat_key,
+                linked_key=linked_key,
+            )
         )

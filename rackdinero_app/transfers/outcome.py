@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from rackdinero_app.models.enums import TransferState
+from rackdinero_app.transfers.messages import Message
 
 
 @dataclass
 class Outcome:
     state: TransferState
-    message: str
+    message: Message
     reason_code: str | None = None
     dinero_guid: str | None = None
     dinero_number: str | None = None
@@ -20,20 +21,20 @@ class Outcome:
     follow_ups: list[int] = field(default_factory=list)
 
     @classmethod
-    def succeeded(cls, message: str, **values) -> Outcome:
+    def succeeded(cls, message: Message, **values) -> Outcome:
         return cls(TransferState.SUCCEEDED, message, **values)
 
     @classmethod
-    def skipped(cls, reason_code: str, message: str) -> Outcome:
+    def skipped(cls, reason_code: str, message: Message) -> Outcome:
         return cls(TransferState.SKIPPED, message, reason_code)
 
     @classmethod
-    def failed(cls, reason_code: str, message: str) -> Outcome:
+    def failed(cls, reason_code: str, message: Message) -> Outcome:
         return cls(TransferState.FAILED, message, reason_code)
 
     @classmethod
     def retry(
-        cls, message: str, retry_after: float | None = None, *, reason_code: str = "retrying"
+        cls, message: Message, retry_after: float | None = None, *, reason_code: str = "retrying"
     ) -> Outcome:
         """Try again later (a transient error): ``PENDING`` until the last attempt."""
         return cls(TransferState.PENDING, message, reason_code, retry_after=retry_after)

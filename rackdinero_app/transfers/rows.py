@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,6 +24,7 @@ from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers import retry
+from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
 
 EVENT_KINDS = {
@@ -43,6 +45,21 @@ ONCE_PER_RECORD = {
     EntityKind.CREDIT_NOTE,
 }
 OPEN_STATES = (TransferState.PENDING, TransferState.RUNNING)
+
+
+def message_columns(message: Message) -> dict[str, Any]:
+    """A message as the row keeps it: its code and parameters, to be shown in the reader's
+    language, and its English text, for logs and support."""
+    return {
+        "message": message.text,
+        "message_code": message.code,
+        "message_params": message.json_params(),
+    }
+
+
+def _set_message(transfer: Transfer, message: Message) -> None:
+    for column, value in message_columns(message).items():
+        setattr(transfer, column, value)
 
 
 def idempotency_key(kind: EntityKind, source_key: str, trigger: str) -> str:
@@ -156,7 +173,7 @@ def finish(transfer_id: int, outcome: Outcome) -> None:
     give up after the last one; then start the transfers the outcome asks for."""
     db.session.rollback()  # whatever the attempt left in the session is not part of its outcome
     transfer = db.session.get(Transfer, transfer_id)
-    transfer.message = outcome.message
+    _set_message(transfer, outcome.message)
     transfer.reason_code = outcome.reason_code
     if outcome.dinero_guid:
         transfer.dinero_guid = outcome.dinero_guid
@@ -174,7 +191,7 @@ def finish(transfer_id: int, outcome: Outcome) -> None:
         )
         transfer.state = TransferState.PENDING
         transfer.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        transfer.message = f"{outcome.message} Trying again automatically."
+        _set_message(transfer, Message.of("retrying", reason=outcome.message))
     else:
         transfer.state = outcome.state
         transfer.finished_at = utcnow()
@@ -185,13 +202,10 @@ def finish(transfer_id: int, outcome: Outcome) -> None:
         jobs.enqueue_transfer(follow_up)
 
 
-def _give_up(transfer: Transfer, last_error: str) -> None:
+def _give_up(transfer: Transfer, last_error: Message) -> None:
     transfer.state = TransferState.FAILED
     transfer.reason_code = "gave_up"
-    transfer.message = (
-        f"The transfer did not succeed after {transfer.attempts} attempts ({last_error}). "
-        "Use Retry when the cause is fixed."
-    )
+    _set_message(transfer, Message.of("gave_up", attempts=transfer.attempts, reason=last_error))
     transfer.finished_at = utcnow()
 
 
@@ -207,7 +221,7 @@ def retry_failed(transfer_id: int) -> bool:
             attempts=0,
             retried_at=now,
             reason_code=None,
-            message="Queued again.",
+            **message_columns(Message.of("queued_again")),
             finished_at=None,
             next_attempt_at=None,
         )
@@ -231,7 +245,7 @@ def _remember_job(transfer_id: int, job_id: str | None) -> None:
         db.session.commit()
 
 
-def close_open_transfers(connection_id: int, reason_code: str, message: str) -> int:
+def close_open_transfers(connection_id: int, reason_code: str, message: Message) -> int:
     """Skip every transfer of a connection that has not finished (on uninstall) and cancel
     their waiting jobs; returns how many were closed. Commits with the caller's transaction."""
     open_rows = sa.and_(Transfer.connection_id == connection_id, Transfer.state.in_(OPEN_STATES))
@@ -248,7 +262,7 @@ def close_open_transfers(connection_id: int, reason_code: str, message: str) -> 
         .values(
             state=TransferState.SKIPPED,
             reason_code=reason_code,
-            message=message,
+            **message_columns(message),
             finished_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
@@ -298,10 +312,7 @@ def give_up_abandoned() -> int:
         .values(
             state=TransferState.FAILED,
             reason_code="gave_up",
-            message=(
-                f"The transfer did not succeed after {max_attempts} attempts (the worker running "
-                "it stopped before it finished each time). Use Retry when the cause is fixed."
-            ),
+            **message_columns(Message.of("gave_up_abandoned", attempts=max_attempts)),
             finished_at=utcnow(),
         )
         .execution_options(synchronize_session=False)

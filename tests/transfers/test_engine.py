@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from rq.registry import ScheduledJobRegistry
 
+from rackdinero_app.clients.errors import Transient
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
 from rackdinero_app.models import InboxEvent
@@ -23,6 +24,10 @@ from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.kinds import HANDLERS
 from rackdinero_app.transfers.outcome import Outcome
 from rackdinero_app.transfers.retry import backoff_seconds
+
+TIMED_OUT = engine.client_message(
+    Transient(message_code="read_timeout", params={"service": "Dinero"})
+)
 
 
 def inbox_event(connection, event="customer_invoice.booked", key="1001", digest="a"):
@@ -116,7 +121,7 @@ def test_a_transient_failure_is_scheduled_again_with_backoff(app, make_connectio
     connection = make_connection()
     transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
     rows.claim(transfer_id)
-    rows.finish(transfer_id, Outcome.retry("Dinero timed out.", 30))
+    rows.finish(transfer_id, Outcome.retry(TIMED_OUT, 30))
 
     (transfer,) = transfers()
     assert transfer.state == TransferState.PENDING
@@ -130,7 +135,7 @@ def test_after_the_last_attempt_a_transient_failure_fails_with_an_explanation(ap
     connection = make_connection()
     transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
     rows.claim(transfer_id)
-    rows.finish(transfer_id, Outcome.retry("Dinero timed out."))
+    rows.finish(transfer_id, Outcome.retry(TIMED_OUT))
     (transfer,) = transfers()
     assert (transfer.state, transfer.reason_code) == (TransferState.FAILED, "gave_up")
     assert "after 1 attempts" in transfer.message and "Retry" in transfer.message
@@ -221,7 +226,7 @@ def test_retry_gives_a_transfer_that_gave_up_a_fresh_set_of_attempts(app, make_c
 
     assert rows.retry_failed(transfer_id) is True
     rows.claim(transfer_id)
-    rows.finish(transfer_id, Outcome.retry("Dinero timed out."))
+    rows.finish(transfer_id, Outcome.retry(TIMED_OUT))
 
     (transfer,) = transfers()
     assert (transfer.state, transfer.attempts) == (TransferState.PENDING, 1)

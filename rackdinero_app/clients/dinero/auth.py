@@ -104,16 +104,9 @@ class ApiKeyGrant:
         )
         if response.status_code == 401:
             # invalid_client: the app's own client id/secret, not the user's key.
-            raise AuthFailed(
-                "Dinero refused the app's client credentials. Contact the app's support.",
-                status=401,
-            )
+            raise AuthFailed(message_code="dinero_client_refused", status=401)
         if response.status_code in (400, 403):
-            raise AuthFailed(
-                "Dinero did not accept the API key. Create a new API key in Dinero and enter it "
-                "in the app's settings.",
-                status=response.status_code,
-            )
+            raise AuthFailed(message_code="dinero_key_not_accepted", status=response.status_code)
         if not response.ok:
             raise error_for(response, self.secrets())
         payload = response.json()

@@ -45,12 +45,9 @@ def error_for(response: requests.Response, secrets: Iterable[str | None]) -> Cli
     body = body if isinstance(body, dict) else {}
     code = body.get("code") if isinstance(body.get("code"), int) else None
     text = redact(str(body.get("message") or body.get("error") or ""), secrets)
+    service = {"service": SERVICE}
     if status == 404 or code in NOT_FOUND_CODES:
-        return NotFound(
-            "The record was not found in Dinero. It may have been deleted there.",
-            status=status,
-            code=code,
-        )
+        return NotFound(message_code="not_found_in", params=service, status=status, code=code)
     if status == 400 and code == STALE_TIMESTAMP_CODE:
         return StaleTimestamp(status=status, code=code)
     if status in (400, 413, 422):
@@ -58,36 +55,29 @@ def error_for(response: requests.Response, secrets: Iterable[str | None]) -> Cli
             SERVICE, _field_messages(body), secrets, text=text, status=status, code=code
         )
     if status == 401:
-        return AuthFailed(
-            "Dinero refused the app's access. Create a new API key in Dinero and enter it in "
-            "the app's settings.",
-            status=status,
-            code=code,
-        )
+        return AuthFailed(message_code="dinero_key_refused", status=status, code=code)
     if status == 403:
         if code in NO_PRO_CODES or _PRO_WORDS.search(text):
             return NotDineroPro(status=status, code=code)
-        return AuthFailed(
-            "Dinero refused access to this organization. Check that the API key belongs to "
-            "the organization set up in the app.",
-            status=status,
-            code=code,
-        )
+        return AuthFailed(message_code="dinero_organization_refused", status=status, code=code)
     if status == 429:
         return RateLimited(
-            "Dinero asked the app to slow down (too many requests per minute). "
-            "The transfer is retried shortly.",
+            message_code="dinero_rate_limited",
             retry_after=http.retry_after_seconds(response.headers.get("Retry-After")),
             code=code,
         )
     if status == 480 or status >= 500:
         return Transient(
-            f"Dinero had a temporary problem (HTTP {status}). The transfer is retried later.",
+            message_code="server_error",
+            params={**service, "status": status},
             status=status,
             code=code,
         )
     return ClientError(
-        f"Dinero answered HTTP {status}{': ' + text if text else ''}.", status=status, code=code
+        message_code="http_status_text" if text else "http_status",
+        params={**service, "status": status, "text": text},
+        status=status,
+        code=code,
     )
 
 

@@ -9,9 +9,10 @@ from typing import Any
 from rackdinero_app.clients.errors import NotFound
 from rackdinero_app.clients.errors import StaleTimestamp
 from rackdinero_app.transfers.context import TransferJob
+from rackdinero_app.transfers.messages import Message
 
-CUSTOMERS_OFF = "Customer integration is off (Settings > Sales and customers)."
-SUPPLIERS_OFF = "Supplier integration is off (Settings > Purchases and suppliers)."
+CUSTOMERS_OFF = Message.of("customers_off")
+SUPPLIERS_OFF = Message.of("suppliers_off")
 
 
 def found(lookup: Callable[[], Any]) -> Any | None:
@@ -31,6 +32,20 @@ def book(book: Callable, read: Callable, guid: str, timestamp: str):
         if str(current.get("Status", "")).lower() == "booked":
             return current
         return book(guid, current["TimeStamp"])  # records read keys in any casing
+
+
+def created_in_dinero(
+    document: str, status: str, number: str | None = None, **params: Any
+) -> Message:
+    """What a document ("invoice", "credit_note", "purchase_voucher") created in Dinero as a
+    "draft" or "booked" says: its number once it has one and, with ``invoice=``, the invoice a
+    credit note credits ("Created in Dinero as a booked invoice no. 5.")."""
+    code = f"created_{status}_{document}"
+    if number is not None:
+        code, params = f"{code}_no", {**params, "number": number}
+    if "invoice" in params:
+        code += "_for"
+    return Message.of(code, **params)
 
 
 def line_products(job: TransferJob, lines) -> dict[str, dict]:

@@ -11,6 +11,7 @@ from rackdinero_app.transfers.kinds.common import SUPPLIERS_OFF
 from rackdinero_app.transfers.kinds.common import found
 from rackdinero_app.transfers.links import find_link
 from rackdinero_app.transfers.links import save_link
+from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
 
 
@@ -65,9 +66,9 @@ def transfer_contact(job: TransferJob) -> Outcome:
     link = find_link(job.connection.id, kind, job.key)
     if link is None:
         guid = ensure_contact(job, kind, job.key, record)
-        return Outcome.succeeded("Created the contact in Dinero.", dinero_guid=guid)
+        return Outcome.succeeded(Message.of("contact_created"), dinero_guid=guid)
     payload = mapping.contact_update_payload(
         record, include_number=_include_number(job, kind), external_reference=job.reference(kind)
     )
     job.dinero.update_contact(link.dinero_guid, payload)
-    return Outcome.succeeded("Updated the contact in Dinero.", dinero_guid=link.dinero_guid)
+    return Outcome.succeeded(Message.of("contact_updated"), dinero_guid=link.dinero_guid)

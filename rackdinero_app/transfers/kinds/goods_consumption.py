@@ -10,6 +10,7 @@ from rackdinero_app.transfers import rows
 from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.kinds.common import book
 from rackdinero_app.transfers.kinds.common import line_products
+from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
 
 
@@ -18,15 +19,13 @@ def transfer_goods_consumption(job: TransferJob) -> Outcome:
     create whose answer was lost cannot be checked: that case fails with instructions instead
     of risking a second voucher."""
     if not job.settings.goods_consumption_enabled:
-        return Outcome.skipped("goods_consumption_off", "Automatic goods consumption is off.")
+        return Outcome.skipped("goods_consumption_off", Message.of("goods_consumption_off"))
     transfer = job.transfer
     guid = transfer.dinero_guid
     if guid is None and job.is_retry and transfer.reason_code == "uncertain_write":
         return Outcome.failed(
             "uncertain_write",
-            "Dinero did not confirm whether the goods-consumption voucher was created. Look "
-            f"for a voucher with reference {job.reference(EntityKind.GOODS_CONSUMPTION)} in "
-            "Dinero before retrying.",
+            Message.of("uncertain_write", reference=job.reference(EntityKind.GOODS_CONSUMPTION)),
         )
     if guid is None:
         invoice = job.rackbeat.get_customer_invoice(job.key)
@@ -51,12 +50,14 @@ def transfer_goods_consumption(job: TransferJob) -> Outcome:
     else:
         current = job.dinero.get_manual_voucher(guid)
         if str(current.get("Status", "")).lower() == "booked":
-            return Outcome.succeeded("Goods consumption is booked in Dinero.", dinero_guid=guid)
+            return Outcome.succeeded(
+                Message.of("goods_consumption_already_booked"), dinero_guid=guid
+            )
         timestamp = current["Timestamp"]
     booked = book(job.dinero.book_manual_voucher, job.dinero.get_manual_voucher, guid, timestamp)
     number = booked.get("VoucherNumber")
     return Outcome.succeeded(
-        "Booked the goods consumption in Dinero.",
+        Message.of("goods_consumption_booked"),
         dinero_guid=guid,
         dinero_number=str(number) if number is not None else None,
     )

@@ -7,17 +7,14 @@ from rackdinero_app.transfers import mapping
 from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.links import find_link
 from rackdinero_app.transfers.links import save_link
+from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
-
-BOTH_OFF = (
-    "Customer and supplier integration are both off (Settings), so products are not sent to Dinero."
-)
 
 
 def transfer_product(job: TransferJob) -> Outcome:
     settings = job.settings
     if not (settings.customer_integration_enabled or settings.supplier_integration_enabled):
-        return Outcome.skipped("integration_off", BOTH_OFF)
+        return Outcome.skipped("integration_off", Message.of("products_off"))
     product = job.rackbeat.get_product(job.key)
     payload = mapping.product_payload(
         product,
@@ -35,7 +32,7 @@ def transfer_product(job: TransferJob) -> Outcome:
             )
     if link is not None:
         job.dinero.update_product(link.dinero_guid, payload)
-        return Outcome.succeeded("Updated the product in Dinero.", dinero_guid=link.dinero_guid)
+        return Outcome.succeeded(Message.of("product_updated"), dinero_guid=link.dinero_guid)
     created = job.dinero.create_product(payload)
     guid = save_link(job.connection.id, EntityKind.PRODUCT, job.key, created["ProductGuid"])
-    return Outcome.succeeded("Created the product in Dinero.", dinero_guid=guid.dinero_guid)
+    return Outcome.succeeded(Message.of("product_created"), dinero_guid=guid.dinero_guid)

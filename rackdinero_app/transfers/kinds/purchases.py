@@ -9,10 +9,12 @@ from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.kinds.common import SUPPLIERS_OFF
 from rackdinero_app.transfers.kinds.common import book
+from rackdinero_app.transfers.kinds.common import created_in_dinero
 from rackdinero_app.transfers.kinds.common import line_products
 from rackdinero_app.transfers.kinds.contacts import ensure_contact
 from rackdinero_app.transfers.links import find_link
 from rackdinero_app.transfers.links import save_link
+from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
 
 
@@ -20,8 +22,7 @@ def _supplier_number(invoice: dict) -> str:
     number = invoice.get("supplier_id") or (invoice.get("supplier") or {}).get("number")
     if number is None or str(number).strip() == "":
         raise InvalidSourceRecord(
-            f"Supplier invoice {invoice.get('number')} has no supplier in Rackbeat. Choose its "
-            "supplier in Rackbeat, then retry."
+            Message.of("supplier_invoice_without_supplier", number=invoice.get("number"))
         )
     return str(number)
 
@@ -32,9 +33,7 @@ def transfer_supplier_invoice(job: TransferJob) -> Outcome:
         return Outcome.skipped("integration_off", SUPPLIERS_OFF)
     invoice = job.rackbeat.get_supplier_invoice(job.key)
     if not invoice.get("is_booked"):
-        return Outcome.skipped(
-            "not_booked", "The supplier invoice must be booked in Rackbeat before it is sent."
-        )
+        return Outcome.skipped("not_booked", Message.of("supplier_invoice_not_booked"))
     supplier_number = _supplier_number(invoice)
     supplier = job.rackbeat.get_supplier(supplier_number)
     products = line_products(job, invoice.get("lines") or [])
@@ -75,9 +74,9 @@ def transfer_supplier_invoice(job: TransferJob) -> Outcome:
         status = "booked"
     else:
         status = "draft"
+    number = str(number) if number is not None else None
     return Outcome.succeeded(
-        f"Created in Dinero as a {status} purchase voucher"
-        + (f" no. {number}." if number is not None else "."),
+        created_in_dinero("purchase_voucher", status, number),
         dinero_guid=guid,
-        dinero_number=str(number) if number is not None else None,
+        dinero_number=number,
     )

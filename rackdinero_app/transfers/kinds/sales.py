@@ -16,11 +16,13 @@ from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.kinds.common import CUSTOMERS_OFF
 from rackdinero_app.transfers.kinds.common import book
+from rackdinero_app.transfers.kinds.common import created_in_dinero
 from rackdinero_app.transfers.kinds.common import found
 from rackdinero_app.transfers.kinds.common import line_products
 from rackdinero_app.transfers.kinds.contacts import ensure_contact
 from rackdinero_app.transfers.links import find_link
 from rackdinero_app.transfers.links import save_link
+from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
 
 
@@ -38,19 +40,15 @@ def transfer_customer_invoice(job: TransferJob) -> Outcome:
     if not settings.customer_integration_enabled:
         return Outcome.skipped("integration_off", CUSTOMERS_OFF)
     if settings.invoice_direction != InvoiceDirection.RACKBEAT_TO_DINERO:
-        return Outcome.skipped(
-            "invoices_from_dinero",
-            "Customer invoices are created in Dinero and imported into Rackbeat (Settings > "
-            "Sales: direction of customer invoices), so Rackbeat's invoices are not sent.",
-        )
+        return Outcome.skipped("invoices_from_dinero", Message.of("invoices_from_dinero"))
     invoice = job.rackbeat.get_customer_invoice(job.key)
     if not invoice.get("is_booked"):
-        return Outcome.skipped("not_booked", "The invoice is not booked in Rackbeat yet.")
+        return Outcome.skipped("not_booked", Message.of("invoice_not_booked"))
     customer_number = str(
         invoice.get("customer_id") or (invoice.get("customer") or {}).get("number")
     )
     if customer_number in ("", "None"):
-        raise InvalidSourceRecord("The invoice has no customer in Rackbeat.")
+        raise InvalidSourceRecord(Message.of("invoice_without_customer"))
     customer = job.rackbeat.get_customer(customer_number)
     products = line_products(job, invoice.get("lines") or [])
     if mapping.is_credit_note(invoice):
@@ -85,7 +83,7 @@ def transfer_customer_invoice(job: TransferJob) -> Outcome:
         before_create=check_totals,
     )
     return Outcome.succeeded(
-        f"Created in Dinero as a {status} invoice" + (f" no. {number}." if number else "."),
+        created_in_dinero("invoice", status, number or None),
         dinero_guid=guid,
         dinero_number=number,
         follow_ups=_goods_consumption_follow_up(job),
@@ -132,8 +130,9 @@ def _transfer_credit_note(job, invoice, customer_number, customer, products) -> 
         original = find_link(job.connection.id, EntityKind.CUSTOMER_INVOICE, str(credited))
         if original is None:
             raise InvalidSourceRecord(
-                f"Credit note {job.key} credits invoice {credited}, which has not been "
-                f"transferred to Dinero. Transfer invoice {credited} first, then retry."
+                Message.of(
+                    "credited_invoice_not_transferred", credit_note=job.key, invoice=credited
+                )
             )
         credit_note_for = original.dinero_guid
 
@@ -157,10 +156,9 @@ def _transfer_credit_note(job, invoice, customer_number, customer, products) -> 
     guid, number, status = _write_sales_voucher(
         job, EntityKind.CREDIT_NOTE, api, build, customer_number, customer
     )
+    credits = {"invoice": credited} if credited is not None else {}
     return Outcome.succeeded(
-        f"Created in Dinero as a {status} credit note"
-        + (f" no. {number}" if number else "")
-        + (f" for invoice {credited}." if credited is not None else "."),
+        created_in_dinero("credit_note", status, number or None, **credits),
         dinero_guid=guid,
         dinero_number=number,
         follow_ups=_goods_consumption_follow_up(job),

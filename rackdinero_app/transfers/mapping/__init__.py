@@ -5,7 +5,6 @@ Plain dicts in (as Rackbeat's API returns them, plus the settings snapshot), pla
 the body is built, where it becomes a JSON number rounded to two decimals.
 """
 
-from rackdinero_app.transfers.mapping.choices import ZONE_LABELS
 from rackdinero_app.transfers.mapping.choices import dinero_unit_for
 from rackdinero_app.transfers.mapping.choices import invoice_language_for
 from rackdinero_app.transfers.mapping.choices import purchase_account_for
@@ -27,7 +26,6 @@ from rackdinero_app.transfers.mapping.sales import is_credit_note
 from rackdinero_app.transfers.mapping.sales import totals_match
 
 __all__ = [
-    "ZONE_LABELS",
     "InvoiceTotals",
     "contact_name",
     "contact_payload",

@@ -19,15 +19,19 @@ from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.errors import MissingMapping
 from rackdinero_app.transfers.mapping.values import key
 from rackdinero_app.transfers.mapping.values import labelled
+from rackdinero_app.transfers.messages import Message
 
-# Where each choice is made, as the embedded settings pages title their sections.
-REVENUE_ACCOUNTS_PAGE = "Settings > Sales and customers > Revenue accounts"
-PURCHASE_ACCOUNTS_PAGE = "Settings > Purchase and suppliers > Accounts for supplier invoices"
-GOODS_CONSUMPTION_PAGE = "Settings > Sales and customers > Goods consumption"
-UNITS_PAGE = "Settings > Units and languages > Units"
-LAYOUTS_PAGE = "Settings > Units and languages > Layouts and invoice language"
-
-ZONE_LABELS = {VatZone.DOMESTIC: "Domestic", VatZone.EU: "EU", VatZone.ABROAD: "Abroad"}
+# The fix for a missing account, by VAT zone; each names the settings page to fill it in on.
+REVENUE_ACCOUNT_FIXES = {
+    VatZone.DOMESTIC: "map_revenue_account_domestic",
+    VatZone.EU: "map_revenue_account_eu",
+    VatZone.ABROAD: "map_revenue_account_abroad",
+}
+PURCHASE_ACCOUNT_FIXES = {
+    VatZone.DOMESTIC: "map_purchase_account_domestic",
+    VatZone.EU: "map_purchase_account_eu",
+    VatZone.ABROAD: "map_purchase_account_abroad",
+}
 DEFAULT_LANGUAGE = DineroLanguage.DANISH  # Dinero's own default, for invoices without a layout
 
 T = TypeVar("T")
@@ -39,10 +43,13 @@ def vat_zone_of(record: Mapping[str, Any]) -> VatZone:
     try:
         return VatZone(str(raw).strip().lower())
     except ValueError:
-        name = record.get("company_name") or "the contact"
         raise InvalidSourceRecord(
-            f'"{name}" ({record.get("number")}) has the VAT zone {raw!r}, which is not Domestic, '
-            "EU or Abroad. Set its VAT zone in Rackbeat."
+            Message.of(
+                "unknown_vat_zone",
+                name=record.get("company_name") or Message.of("the_contact"),
+                number=record.get("number"),
+                zone=repr(raw),
+            )
         ) from None
 
 
@@ -55,12 +62,8 @@ def revenue_account_for(
     """The Dinero revenue account for a product group sold in a VAT zone (C6)."""
     account = settings.revenue_accounts.get((key(product_group), vat_zone))
     if account is None:
-        raise MissingMapping(
-            [
-                f"Map {labelled('product group', product_group, group_names)} for the "
-                f"{ZONE_LABELS[vat_zone]} zone in {REVENUE_ACCOUNTS_PAGE}."
-            ]
-        )
+        group = labelled(product_group, group_names)
+        raise MissingMapping([Message.of(REVENUE_ACCOUNT_FIXES[vat_zone], group=group)])
     return account
 
 
@@ -73,12 +76,8 @@ def purchase_account_for(
     """The Dinero account for a product group bought from a supplier in a VAT zone (P4)."""
     account = settings.purchase_accounts.get((key(product_group), vat_zone))
     if account is None:
-        raise MissingMapping(
-            [
-                f"Map {labelled('product group', product_group, group_names)} for the "
-                f"{ZONE_LABELS[vat_zone]} zone in {PURCHASE_ACCOUNTS_PAGE}."
-            ]
-        )
+        group = labelled(product_group, group_names)
+        raise MissingMapping([Message.of(PURCHASE_ACCOUNT_FIXES[vat_zone], group=group)])
     return account
 
 
@@ -88,12 +87,7 @@ def dinero_unit_for(
     """The Dinero unit the user chose for a Rackbeat unit (C7)."""
     unit = settings.units.get(key(rackbeat_unit))
     if unit is None:
-        raise MissingMapping(
-            [
-                f"Map the {labelled('Rackbeat unit', rackbeat_unit, unit_names)} to a Dinero "
-                f"unit in {UNITS_PAGE}."
-            ]
-        )
+        raise MissingMapping([Message.of("map_unit", unit=labelled(rackbeat_unit, unit_names))])
     return DineroUnit(unit)
 
 
@@ -106,10 +100,7 @@ def invoice_language_for(
     language = settings.layout_languages.get(key(layout_id))
     if language is None:
         raise MissingMapping(
-            [
-                f"Choose the Dinero invoice language for the "
-                f"{labelled('layout', layout_id, layout_names)} in {LAYOUTS_PAGE}."
-            ]
+            [Message.of("choose_invoice_language", layout=labelled(layout_id, layout_names))]
         )
     return DineroLanguage(language)
 
@@ -118,7 +109,7 @@ class Fixes:
     """Collects the fixes of every failed lookup, so one error can list them all."""
 
     def __init__(self) -> None:
-        self.fixes: list[str] = []
+        self.fixes: list[Message] = []
 
     def attempt(self, lookup: Callable[..., T], *args: Any) -> T | None:
         try:
@@ -127,7 +118,7 @@ class Fixes:
             self.fixes.extend(error.fixes)
             return None
 
-    def add(self, fix: str) -> None:
+    def add(self, fix: Message) -> None:
         self.fixes.append(fix)
 
     def raise_if_any(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.mapping.values import text
+from rackdinero_app.transfers.messages import Message
 
 _DANISH_CVR = re.compile(r"^DK\s*(\d{8})$", re.IGNORECASE)
 
@@ -23,9 +24,7 @@ def contact_name(record: Mapping[str, Any], include_number: bool) -> str:
     """
     name = text(record.get("company_name"))
     if name is None:
-        raise InvalidSourceRecord(
-            f"Contact {record.get('number')} has no name in Rackbeat. Give it a company name."
-        )
+        raise InvalidSourceRecord(Message.of("contact_without_name", number=record.get("number")))
     number = text(record.get("number"))
     return f"{number} – {name}" if include_number and number else name
 
@@ -55,8 +54,11 @@ def _contact_fields(record: Mapping[str, Any], include_number: bool) -> dict[str
     country = text(record.get("address_country"))
     if country is None or len(country) != 2:
         raise InvalidSourceRecord(
-            f'"{record.get("company_name")}" ({record.get("number")}) has no valid country in '
-            "Rackbeat. Set its country (two letters, e.g. DK)."
+            Message.of(
+                "contact_without_country",
+                name=record.get("company_name"),
+                number=record.get("number"),
+            )
         )
     country = country.upper()
     street = ", ".join(

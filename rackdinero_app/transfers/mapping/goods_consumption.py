@@ -12,7 +12,6 @@ from typing import Any
 from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.errors import NothingToTransfer
-from rackdinero_app.transfers.mapping.choices import GOODS_CONSUMPTION_PAGE
 from rackdinero_app.transfers.mapping.choices import Fixes
 from rackdinero_app.transfers.mapping.lines import document_label
 from rackdinero_app.transfers.mapping.lines import invoice_lines
@@ -23,6 +22,7 @@ from rackdinero_app.transfers.mapping.values import cents
 from rackdinero_app.transfers.mapping.values import dec
 from rackdinero_app.transfers.mapping.values import iso_date
 from rackdinero_app.transfers.mapping.values import money
+from rackdinero_app.transfers.messages import Message
 
 NO_VAT = "none"  # Dinero's code to suppress an account's VAT: stock moves carry no VAT
 
@@ -53,9 +53,9 @@ def goods_consumption_cost(
             ),
             None,
         )
-        what = f"The cost price on {line_label(line, index)} of {document}"
+        what = Message.of("cost_price_on_line", line=line_label(line, index), document=document)
         if cost is None:
-            raise InvalidSourceRecord(f"{what} is missing. Set a cost price on the product.")
+            raise InvalidSourceRecord(Message.of("cost_price_missing", what=what))
         total += dec(cost, what) * line_quantity(line, index, document)
     return cents(total)
 
@@ -75,21 +75,17 @@ def goods_consumption_payload(
     to the invoice date. Raises ``NothingToTransfer`` when the setting is off or the cost is 0.
     """
     if not settings.goods_consumption_enabled:
-        raise NothingToTransfer(
-            f"Automatic booking of goods consumption is off in {GOODS_CONSUMPTION_PAGE}."
-        )
+        raise NothingToTransfer(Message.of("goods_consumption_setting_off"))
     cost = goods_consumption_cost(invoice, products)
     credit_note = cost < 0
     document = document_label(invoice, "credit note" if credit_note else "invoice")
     if cost == 0:
-        raise NothingToTransfer(
-            f"{document} has no stock goods with a cost price: no goods consumption to book."
-        )
+        raise NothingToTransfer(Message.of("no_goods_consumption", document=document))
     fixes = Fixes()
     if settings.goods_consumption_account is None:
-        fixes.add(f"Choose the goods-consumption account in {GOODS_CONSUMPTION_PAGE}.")
+        fixes.add(Message.of("choose_goods_consumption_account"))
     if settings.inventory_account is None:
-        fixes.add(f"Choose the inventory account in {GOODS_CONSUMPTION_PAGE}.")
+        fixes.add(Message.of("choose_inventory_account"))
     fixes.raise_if_any()
     debit, credit = settings.goods_consumption_account, settings.inventory_account
     if credit_note:
@@ -99,7 +95,7 @@ def goods_consumption_payload(
     else:
         day = iso_date(
             voucher_date or invoice.get("invoice_date") or invoice.get("booked_at"),
-            f"The date of {document}",
+            Message.of("date_of", document=document),
         )
     return {
         "VoucherDate": day,

@@ -12,60 +12,76 @@ from rackdinero_app.transfers.mapping.values import HUNDRED
 from rackdinero_app.transfers.mapping.values import cents
 from rackdinero_app.transfers.mapping.values import dec
 from rackdinero_app.transfers.mapping.values import text
+from rackdinero_app.transfers.messages import Message
+
+DOCUMENTS = {
+    "invoice": "document_invoice",
+    "credit note": "document_credit_note",
+    "supplier invoice": "document_supplier_invoice",
+}
 
 
-def document_label(invoice: Mapping[str, Any], kind: str = "invoice") -> str:
+def document_label(invoice: Mapping[str, Any], kind: str = "invoice") -> Message:
     """How messages name the Rackbeat document: ``Rackbeat invoice 1001``."""
-    return f"Rackbeat {kind} {invoice.get('number')}"
+    return Message.of(DOCUMENTS[kind], number=invoice.get("number"))
 
 
-def invoice_lines(invoice: Mapping[str, Any], document: str) -> Sequence[Mapping[str, Any]]:
+def invoice_lines(invoice: Mapping[str, Any], document: Message) -> Sequence[Mapping[str, Any]]:
     lines = invoice.get("lines") or []
     if not lines:
-        raise InvalidSourceRecord(f"{document} has no lines.")
+        raise InvalidSourceRecord(Message.of("invoice_without_lines", document=document))
     return lines
 
 
-def line_label(line: Mapping[str, Any], index: int) -> str:
+def line_label(line: Mapping[str, Any], index: int) -> Message:
     """``line 2 ("Egetræsbord")``, for messages."""
-    name = text(line.get("name")) or text(line.get("child_id")) or "without a name"
-    return f'line {index + 1} ("{name}")'
+    name = text(line.get("name")) or text(line.get("child_id")) or Message.of("line_without_name")
+    return Message.of("line", position=index + 1, name=name)
 
 
 def line_product(
-    line: Mapping[str, Any], index: int, document: str, products: Mapping[str, Mapping[str, Any]]
+    line: Mapping[str, Any],
+    index: int,
+    document: Message,
+    products: Mapping[str, Mapping[str, Any]],
 ) -> Mapping[str, Any]:
     """The product record of a line; its group chooses the account (C6, P4)."""
     number = text(line.get("child_id"))
     product = products.get(number) if number is not None else None
     if product is None:
-        what = f"product {number}, which was not found" if number else "no product"
+        where = {"document": document, "line": line_label(line, index)}
         raise InvalidSourceRecord(
-            f"{document}: {line_label(line, index)} has {what}. Every line needs a product."
+            Message.of("line_product_not_found", product=number, **where)
+            if number
+            else Message.of("line_without_product", **where)
         )
     return product
 
 
-def line_quantity(line: Mapping[str, Any], index: int, document: str) -> Decimal:
-    return dec(line.get("quantity"), f"The quantity on {line_label(line, index)} of {document}")
+def _on_line(what: str, line: Mapping[str, Any], index: int, document: Message) -> Message:
+    return Message.of(what, line=line_label(line, index), document=document)
 
 
-def line_price(line: Mapping[str, Any], index: int, document: str) -> Decimal:
+def line_quantity(line: Mapping[str, Any], index: int, document: Message) -> Decimal:
+    return dec(line.get("quantity"), _on_line("quantity_on_line", line, index, document))
+
+
+def line_price(line: Mapping[str, Any], index: int, document: Message) -> Decimal:
     """Unit price excl. VAT, in the invoice's currency."""
-    return dec(line.get("line_price"), f"The price on {line_label(line, index)} of {document}")
+    return dec(line.get("line_price"), _on_line("price_on_line", line, index, document))
 
 
-def line_discount(line: Mapping[str, Any], index: int, document: str) -> Decimal:
+def line_discount(line: Mapping[str, Any], index: int, document: Message) -> Decimal:
     """Discount in percent (0–100)."""
     raw = line.get("discount_percentage")
-    what = f"The discount on {line_label(line, index)} of {document}"
+    what = _on_line("discount_on_line", line, index, document)
     discount = Decimal(0) if raw is None else dec(raw, what)
     if not 0 <= discount <= HUNDRED:
-        raise InvalidSourceRecord(f"{what} must be between 0 and 100 %, not {discount}.")
+        raise InvalidSourceRecord(Message.of("discount_out_of_range", what=what, discount=discount))
     return discount
 
 
-def line_total(line: Mapping[str, Any], index: int, document: str) -> Decimal:
+def line_total(line: Mapping[str, Any], index: int, document: Message) -> Decimal:
     """Quantity × unit price × (1 − discount), rounded to øre per line as Dinero does."""
     quantity = line_quantity(line, index, document)
     price = line_price(line, index, document)
@@ -73,7 +89,7 @@ def line_total(line: Mapping[str, Any], index: int, document: str) -> Decimal:
     return cents(quantity * price * (1 - discount / HUNDRED))
 
 
-def lines_total(invoice: Mapping[str, Any], document: str) -> Decimal:
+def lines_total(invoice: Mapping[str, Any], document: Message) -> Decimal:
     """Sum of the line totals excl. VAT."""
     lines = invoice_lines(invoice, document)
     return sum((line_total(line, i, document) for i, line in enumerate(lines)), Decimal(0))

@@ -17,6 +17,7 @@ from rackdinero_app.transfers.mapping.values import dec
 from rackdinero_app.transfers.mapping.values import key
 from rackdinero_app.transfers.mapping.values import money
 from rackdinero_app.transfers.mapping.values import text
+from rackdinero_app.transfers.messages import Message
 
 
 def product_payload(
@@ -36,7 +37,7 @@ def product_payload(
     """
     number = text(product.get("number"))
     if number is None:
-        raise InvalidSourceRecord(f'The product "{product.get("name")}" has no product number.')
+        raise InvalidSourceRecord(Message.of("product_without_number", name=product.get("name")))
     fixes = Fixes()
     account = fixes.attempt(
         _account_for(settings, product.get("group")),
@@ -52,7 +53,9 @@ def product_payload(
         "ProductNumber": number,
         "Name": text(product.get("name")) or number,
         "BaseAmountValue": money(
-            Decimal(0) if price is None else dec(price, f"The sales price of product {number}")
+            Decimal(0)
+            if price is None
+            else dec(price, Message.of("sales_price_of_product", number=number))
         ),
         "Quantity": 1.0,
         "AccountNumber": account,

@@ -20,6 +20,7 @@ from rackdinero_app.transfers.mapping.values import cents
 from rackdinero_app.transfers.mapping.values import iso_date
 from rackdinero_app.transfers.mapping.values import money
 from rackdinero_app.transfers.mapping.values import text
+from rackdinero_app.transfers.messages import Message
 
 # Danish VAT on purchases from a Domestic supplier; EU and Abroad invoices carry none.
 DOMESTIC_VAT_RATE = Decimal("0.25")
@@ -54,14 +55,11 @@ def purchase_voucher_payload(
         looked_up.append((line, product, account, line_total(line, index, document)))
     fixes.raise_if_any()
     if sum(total for *_, total in looked_up) < 0:
-        raise InvalidSourceRecord(
-            f"{document} adds up to less than zero. Supplier credit notes are not transferred; "
-            "enter it in Dinero by hand."
-        )
+        raise InvalidSourceRecord(Message.of("supplier_credit_note", document=document))
     vat_factor = 1 + (DOMESTIC_VAT_RATE if zone is VatZone.DOMESTIC else Decimal(0))
     voucher_date = iso_date(
         supplier_invoice.get("invoice_date") or supplier_invoice.get("booked_at"),
-        f"The date of {document}",
+        Message.of("date_of", document=document),
     )
     due_date = supplier_invoice.get("due_date")
     currency = text(supplier_invoice.get("currency"))
@@ -70,7 +68,9 @@ def purchase_voucher_payload(
         "ContactGuid": contact_guid,
         "VoucherDate": voucher_date,
         "PaymentDate": (
-            iso_date(due_date, f"The due date of {document}") if text(due_date) else voucher_date
+            iso_date(due_date, Message.of("due_date_of", document=document))
+            if text(due_date)
+            else voucher_date
         ),
         "CurrencyKey": currency.upper() if currency else None,
         "ExternalReference": external_reference,

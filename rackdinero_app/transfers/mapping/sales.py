@@ -35,6 +35,7 @@ from rackdinero_app.transfers.mapping.values import dec
 from rackdinero_app.transfers.mapping.values import iso_date
 from rackdinero_app.transfers.mapping.values import money
 from rackdinero_app.transfers.mapping.values import text
+from rackdinero_app.transfers.messages import Message
 
 # The document's title in Dinero, followed by the Rackbeat number, in the invoice's language.
 _TITLES = {
@@ -84,7 +85,7 @@ def invoice_payload(
     """
     document = document_label(invoice)
     if is_credit_note(invoice):
-        raise InvalidSourceRecord(f"{document} adds up to less than zero: it is a credit note.")
+        raise InvalidSourceRecord(Message.of("invoice_is_credit_note", document=document))
     body = _sales_voucher(
         invoice,
         customer,
@@ -122,7 +123,7 @@ def credit_note_payload(
     """
     document = document_label(credit_note, "credit note")
     if not is_credit_note(credit_note):
-        raise InvalidSourceRecord(f"{document} does not add up to less than zero.")
+        raise InvalidSourceRecord(Message.of("credit_note_not_negative", document=document))
     body = _sales_voucher(
         credit_note,
         customer,
@@ -145,7 +146,7 @@ def expected_invoice_totals(invoice: Mapping[str, Any]) -> InvoiceTotals:
     """What Dinero should show: the lines' total excl. VAT, and Rackbeat's own VAT."""
     document = document_label(invoice)
     excl = lines_total(invoice, document)
-    vat = cents(dec(invoice.get("total_vat"), f"The VAT total of {document}"))
+    vat = cents(dec(invoice.get("total_vat"), Message.of("vat_total_of", document=document)))
     return InvoiceTotals(excl, vat, excl + vat, len(invoice_lines(invoice, document)))
 
 
@@ -168,16 +169,16 @@ def totals_match(
     by_lower = {str(name).lower(): value for name, value in dinero_totals.items()}
     allowed = tolerance * (expected.line_count + 1)
     differences = []
-    for label, name, ours in (
-        ("excl. VAT", "TotalExclVat", expected.excl_vat),
-        ("VAT", "TotalVat", expected.vat),
-        ("incl. VAT", "TotalInclVat", expected.incl_vat),
+    for total, name, ours in (
+        ("total_excl_vat", "TotalExclVat", expected.excl_vat),
+        ("total_vat", "TotalVat", expected.vat),
+        ("total_incl_vat", "TotalInclVat", expected.incl_vat),
     ):
         if by_lower.get(name.lower()) is None:
             raise ValueError(f"Dinero's voucher has no {name}.")
         theirs = cents(Decimal(str(by_lower[name.lower()])))
         if abs(theirs - ours) > allowed:
-            differences.append((label, ours, theirs))
+            differences.append((Message.of(total), ours, theirs))
     return TotalsMismatch(differences) if differences else None
 
 
@@ -204,7 +205,9 @@ def _sales_voucher(
         product = line_product(line, index, document, products)
         unit = line.get("unit_id") or product.get("unit")
         if unit is None:
-            raise InvalidSourceRecord(f"{document}: {line_label(line, index)} has no unit.")
+            raise InvalidSourceRecord(
+                Message.of("line_without_unit", document=document, line=line_label(line, index))
+            )
         account = fixes.attempt(
             revenue_account_for, settings, product.get("group"), zone, group_names
         )
@@ -244,18 +247,21 @@ def _sales_voucher(
     }
 
 
-def _invoice_date(invoice: Mapping[str, Any], document: str) -> str:
+def _invoice_date(invoice: Mapping[str, Any], document: Message) -> str:
     return iso_date(
-        invoice.get("invoice_date") or invoice.get("booked_at"), f"The date of {document}"
+        invoice.get("invoice_date") or invoice.get("booked_at"),
+        Message.of("date_of", document=document),
     )
 
 
-def _payment_condition(invoice: Mapping[str, Any], document: str) -> dict[str, Any]:
+def _payment_condition(invoice: Mapping[str, Any], document: Message) -> dict[str, Any]:
     """Net days from the invoice date to Rackbeat's due date, so Dinero shows the same due date."""
     if not text(invoice.get("due_date")):
         return {}
     issued = date.fromisoformat(_invoice_date(invoice, document))
-    due = date.fromisoformat(iso_date(invoice["due_date"], f"The due date of {document}"))
+    due = date.fromisoformat(
+        iso_date(invoice["due_date"], Message.of("due_date_of", document=document))
+    )
     if due < issued:
         return {}
     return {"PaymentConditionType": "Netto", "PaymentConditionNumberOfDays": (due - issued).days}

@@ -10,21 +10,22 @@ from decimal import InvalidOperation
 from typing import Any
 
 from rackdinero_app.transfers.errors import InvalidSourceRecord
+from rackdinero_app.transfers.messages import Message
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
-def dec(value: Any, what: str) -> Decimal:
+def dec(value: Any, what: Message) -> Decimal:
     """``value`` as an exact Decimal (via ``str``, so 0.1 stays 0.1); ``what`` names it."""
     if value is None or isinstance(value, bool):
-        raise InvalidSourceRecord(f"{what} is missing in Rackbeat.")
+        raise InvalidSourceRecord(Message.of("value_missing", what=what))
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise InvalidSourceRecord(f"{what} is not a number in Rackbeat: {value!r}.") from None
-    if not number.is_finite():
-        raise InvalidSourceRecord(f"{what} is not a number in Rackbeat: {value!r}.")
+        number = None
+    if number is None or not number.is_finite():
+        raise InvalidSourceRecord(Message.of("value_not_a_number", what=what, value=repr(value)))
     return number
 
 
@@ -46,13 +47,15 @@ def text(value: Any) -> str | None:
     return stripped or None
 
 
-def iso_date(value: Any, what: str) -> str:
+def iso_date(value: Any, what: Message) -> str:
     """``YYYY-MM-DD`` from a Rackbeat date or timestamp."""
     raw = text(value)
     try:
         return date.fromisoformat((raw or "")[:10]).isoformat()
     except ValueError:
-        raise InvalidSourceRecord(f"{what} is not a valid date in Rackbeat: {value!r}.") from None
+        raise InvalidSourceRecord(
+            Message.of("value_not_a_date", what=what, value=repr(value))
+        ) from None
 
 
 def key(value: Any) -> str:
@@ -60,7 +63,8 @@ def key(value: Any) -> str:
     return str(value).strip()
 
 
-def labelled(kind: str, number: Any, names: Mapping[str, str] | None) -> str:
-    """``product group "Finished goods" (1)``, or ``product group 1`` without a name."""
+def labelled(number: Any, names: Mapping[str, str] | None) -> str:
+    """How messages name a group, unit or layout: ``"Finished goods" (1)``, or ``1``
+    without a name."""
     name = (names or {}).get(key(number))
-    return f'{kind} "{name}" ({number})' if name else f"{kind} {number}"
+    return f'"{name}" ({number})' if name else str(number)
