@@ -56,7 +56,7 @@ def settings_cases(client, session_token, csrf_token, url, form):
 def retry_cases(client, session_token, csrf_token):
     """Retrying a transfer that does not exist (or is another account's) changes nothing."""
     data = {"s": session_token, "csrf_token": csrf_token}
-    yield client.post("/embedded/transfers/999999/retry", data=data), "Not Found"
+    yield client.post("/embedded/transfers/999999/retry", data=data), "findes ikke (længere)"
     yield client.post("/embedded/transfers/1/retry", data={"s": session_token}), "Genindlæs siden"
 
 
