@@ -31,9 +31,11 @@ from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.settings import fields
 from rackdinero_app.settings.catalogue import Catalogue
 from rackdinero_app.settings.catalogue import Option
+from rackdinero_app.settings.checklist import still_missing
 from rackdinero_app.settings.form import Section
 from rackdinero_app.settings.form import parse_section
 from rackdinero_app.settings.form import section_of
+from rackdinero_app.settings.rules import missing
 from rackdinero_app.settings.rules import validate
 from rackdinero_app.settings.schedule import next_hourly_import
 from rackdinero_app.settings.snapshot import SettingsSnapshot
@@ -62,27 +64,32 @@ def _saved_options(listed: tuple[Option, ...] | None, numbers) -> tuple[Option, 
     return tuple(Option(number, number) for number in sorted(set(numbers)))
 
 
+def _own(section: Section, problems: dict[str, str]) -> dict[str, str]:
+    return {field: message for field, message in problems.items() if section_of(field) is section}
+
+
 def _page(
     section: Section,
     values: SettingsSnapshot,
     catalogue: Catalogue,
     errors: dict[str, str],
     status: int,
+    saved: SettingsSnapshot,
 ):
+    """The page with ``values``: ``errors`` are its own problems; what transfers still need
+    from this page is shown next to its field too, and what they need from any page (of the
+    ``saved`` settings) is listed with a link to each field."""
     saved_groups = [group for group, _ in (*values.purchase_accounts, *values.revenue_accounts)]
     units = _saved_options(catalogue.units, values.units)
     layouts = _saved_options(catalogue.layouts, values.layout_languages)
-    elsewhere: dict[Section, list[str]] = {}
-    for field, message in errors.items():
-        if section_of(field) is not section:
-            elsewhere.setdefault(section_of(field), []).append(message)
     return render_template(
         f"embedded/settings_{section}.html",
         section=section,
         values=values,
         catalogue=catalogue,
-        errors=errors,
-        elsewhere=elsewhere,
+        errors=_own(section, missing(values, catalogue)) | errors,
+        needs_attention=bool(errors),
+        still_missing=still_missing(saved, catalogue),
         saved=request.args.get("saved") == "1" and request.method == "GET",
         groups=_saved_options(catalogue.product_groups, saved_groups),
         units=units,
@@ -111,18 +118,15 @@ def settings_section(section: str):
     posted = request.method == "POST"
     # A save checks against fresh lists: a minute-old chart may miss a just-deleted account.
     catalogue = load_catalogue(g.connection, fresh=posted)
-    already_wrong = validate(before, catalogue)
-    if not posted:
-        return _page(section, before, catalogue, already_wrong, 200)
-    if not catalogue.complete:
-        return _page(section, before, catalogue, already_wrong, 503)
+    if not posted or not catalogue.complete:  # show the page; or refuse: nothing can be checked
+        already_wrong = _own(section, validate(before, catalogue))
+        return _page(section, before, catalogue, already_wrong, 503 if posted else 200, before)
     after, errors = parse_section(section, request.form, catalogue, before)
-    for field, message in validate(after, catalogue).items():
-        # Problems on other pages that were there before do not block this page's save.
-        if section_of(field) is section or field not in already_wrong:
-            errors.setdefault(field, message)
+    # Only this page's own fields can refuse its save; what transfers still need from another
+    # page (units, layouts) is listed instead, and a transfer that needs it names the fix.
+    errors = _own(section, validate(after, catalogue)) | errors
     if errors:
-        return _page(section, after, catalogue, errors, 422)
+        return _page(section, after, catalogue, errors, 422, before)
     save_settings(g.connection, before, after, _actor(), section)
     return redirect(to("embedded.settings_section", section=section, saved=1), 303)
 
@@ -144,5 +148,6 @@ def start_sync():
         section="start-sync",
         choice=stored_start_sync(g.connection),
         saved=request.args.get("saved") == "1",
+        still_missing=still_missing(current_snapshot(g.connection), load_catalogue(g.connection)),
         StartSyncChoice=StartSyncChoice,
     )

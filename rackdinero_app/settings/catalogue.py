@@ -22,6 +22,7 @@ class Catalogue:
     units: tuple[Option, ...] | None = None
     units_in_use: frozenset[str] | None = None  # unit numbers used by at least one product
     layouts: tuple[Option, ...] | None = None
+    layouts_in_use: frozenset[str] | None = None  # layout numbers used by at least one customer
     dinero_error: str | None = None
     rackbeat_error: str | None = None
 
@@ -31,7 +32,13 @@ class Catalogue:
 
     @property
     def rackbeat_available(self) -> bool:
-        return None not in (self.product_groups, self.units, self.units_in_use, self.layouts)
+        return None not in (
+            self.product_groups,
+            self.units,
+            self.units_in_use,
+            self.layouts,
+            self.layouts_in_use,
+        )
 
     @property
     def complete(self) -> bool:

@@ -12,6 +12,7 @@ from flask import request
 from pydantic import ValidationError
 
 from rackdinero_app import jobs
+from rackdinero_app.catalogue_cache import forget_in_use
 from rackdinero_app.database import insert_or_existing
 from rackdinero_app.extensions import db
 from rackdinero_app.install import manifest
@@ -97,5 +98,6 @@ def receive():
         uninstall(connection, reason="plugin.uninstalled webhook from Rackbeat")
         return jsonify(status="uninstalled"), 200
     db.session.commit()
+    forget_in_use(connection.id, event)  # the settings pages read the units/layouts in use again
     jobs.enqueue_inbox_event(inbox.id)
     return jsonify(status="accepted", inbox_event=inbox.id), 202

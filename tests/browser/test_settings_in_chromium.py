@@ -42,3 +42,33 @@ def test_settings_are_saved_kept_and_shown_in_swedish(page, stack, screenshot_pa
     expect(frame.locator("#sales-2-domestic")).to_have_value("1300")
     page.screenshot(path=screenshot_path("settings-sales.png"), full_page=True)
     assert screenshot_path("settings-sales.png").stat().st_size > 10_000
+
+
+def test_purchase_saves_first_and_the_overview_lists_what_is_left(page, stack, screenshot_path):
+    frame = install_and_open_activation(page, stack)
+    activate(frame)
+    expect(frame.locator("#step-purchase")).to_contain_text("Slået fra")
+
+    frame.locator("#step-purchase a.step-title").click()  # the article's order: purchase first
+    for group in ("1", "2", "3"):
+        for zone, number in PURCHASES.items():
+            select_account(frame, f"purchase-{group}-{zone}", number)
+    frame.get_by_label("Aktivér leverandørintegration").check()
+    frame.get_by_role("button", name="Gem").click()
+    expect(frame.locator("#settings-saved")).to_be_visible()  # units are not mapped yet
+    missing = frame.locator("#still-missing")
+    expect(missing).to_contain_text("stk, pcs, kg, timer, kasse")
+    page.screenshot(path=screenshot_path("settings-still-missing.png"), full_page=True)
+
+    missing.get_by_role("link").first.click()
+    expect(frame.get_by_role("heading", name="Enheder og sprog", level=1)).to_be_visible()
+    expect(frame.locator("#unit-4-error")).to_be_visible()  # shown next to the unit too
+    frame.get_by_role("button", name="Gem").click()  # the suggested units and languages
+    expect(frame.locator("#settings-saved")).to_be_visible()
+    expect(frame.locator("#still-missing")).to_have_count(0)
+
+    frame.locator(".breadcrumb a").click()
+    for step, status in (("purchase", "Klar"), ("sales", "Slået fra"), ("units", "Klar")):
+        expect(frame.locator(f"#step-{step} .status")).to_have_text(status)
+    expect(frame.locator("#checklist-ready")).to_be_visible()
+    page.screenshot(path=screenshot_path("overview-checklist.png"), full_page=True)

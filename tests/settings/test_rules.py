@@ -17,6 +17,7 @@ from rackdinero_app.settings.changes import diff
 from rackdinero_app.settings.form import Section
 from rackdinero_app.settings.form import parse_section
 from rackdinero_app.settings.form import section_of
+from rackdinero_app.settings.rules import missing
 from rackdinero_app.settings.rules import validate
 from rackdinero_app.settings.schedule import next_hourly_import
 from rackdinero_app.settings.snapshot import SettingsSnapshot
@@ -39,6 +40,7 @@ CATALOGUE = Catalogue(
     units=(Option("1", "stk"), Option("3", "kg"), Option("5", "kasse")),
     units_in_use=frozenset({"1", "3"}),
     layouts=(Option("1", "Standard (dansk)"),),
+    layouts_in_use=frozenset({"1"}),
 )
 FULL_PURCHASE = {(g, z): 2000 for g in ("1", "2") for z in ZONES}
 FULL_REVENUE = {(g, z): 1000 for g in ("1", "2") for z in ZONES}
@@ -109,9 +111,12 @@ def test_units_in_use_must_be_mapped_while_an_integration_is_on():
         customer_integration_enabled=True,
         revenue_accounts=FULL_REVENUE,
         units={"1": DineroUnit.PARTS},
+        layout_languages={"1": DineroLanguage.DANISH},
     )
-    assert list(validate(on, CATALOGUE)) == ["unit-3"]  # kasse (5) is not used by any product
-    assert validate(dataclasses.replace(on, customer_integration_enabled=False), CATALOGUE) == {}
+    # Missing (listed, never refusing a save: it is another page's choice), not invalid.
+    assert list(missing(on, CATALOGUE)) == ["unit-3"]  # kasse (5) is not used by any product
+    assert validate(on, CATALOGUE) == {}
+    assert missing(dataclasses.replace(on, customer_integration_enabled=False), CATALOGUE) == {}
 
 
 def test_parsing_a_section_keeps_the_other_sections():

@@ -9,12 +9,14 @@ import sqlalchemy as sa
 from flask_babel import refresh
 
 from rackdinero_app.embedded import settings_views
+from rackdinero_app.embedded import views
 from rackdinero_app.models import AccountMapping
 from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Settings
 from rackdinero_app.models import UnitMapping
 from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.settings.catalogue import Catalogue
+from tests.settings.test_missing import WITH_LAYOUTS
 from tests.settings.test_rules import CATALOGUE
 
 ACCOUNT = 12345
@@ -28,7 +30,8 @@ def csrf_of(html: str) -> str:
 def catalogue(monkeypatch):
     """The live lists replaced by fixed ones; a test may swap them (e.g. for an outage)."""
     current = {"value": CATALOGUE}
-    monkeypatch.setattr(settings_views, "load_catalogue", lambda c, fresh=False: current["value"])
+    for module in (settings_views, views):  # the settings pages and the overview
+        monkeypatch.setattr(module, "load_catalogue", lambda c, fresh=False: current["value"])
     return current
 
 
@@ -55,6 +58,16 @@ def everything(db) -> list:
 
 
 PURCHASE = {"supplier_invoice_status": "draft", "supplier_number_in_name": "on"}
+ZONES = ("domestic", "eu", "abroad")
+ALL_PURCHASES = {f"purchase-{g}-{z}": "2000" for g in "12" for z in ZONES}
+ALL_REVENUE = {f"sales-{g}-{z}": "1000" for g in "12" for z in ZONES}
+SALES = {"sales_invoice_status": "draft", "invoice_direction": "rackbeat_to_dinero"}
+
+
+def part(html: str, element_id: str) -> str:
+    """The ``<section>`` with ``element_id`` ("" when the page has none)."""
+    found = re.search(rf'<section[^>]*id="{element_id}".*?</section>', html, re.S)
+    return found.group(0) if found else ""
 
 
 def test_a_valid_save_writes_everything_and_one_audit_entry(client, db, session):
@@ -91,14 +104,54 @@ def test_an_invalid_save_changes_nothing(client, db, session):
     assert everything(db) == before
 
 
-def test_a_change_that_breaks_another_page_is_refused_with_a_link(client, db, session):
-    full = {f"purchase-{g}-{z}": "2000" for g in "12" for z in ("domestic", "eu", "abroad")}
+def test_a_page_is_saved_while_another_page_still_misses_something(client, db, session):
     response = post(
-        client, session, "purchase", {**PURCHASE, **full, "supplier_integration_enabled": "on"}
+        client,
+        session,
+        "purchase",
+        {**PURCHASE, **ALL_PURCHASES, "supplier_integration_enabled": "on"},
     )
-    assert response.status_code == 422  # the units products use are not mapped yet
-    assert "/embedded/settings/units" in response.get_data(as_text=True)
-    assert db.session.scalars(sa.select(Settings)).all() == []
+    assert response.status_code == 303  # the units products use are not mapped yet: listed
+    assert db.session.scalar(sa.select(Settings.supplier_integration_enabled)) is True
+    listed = part(client.get(response.location).get_data(as_text=True), "still-missing")
+    assert "Mangler stadig, før overførsler kan køre" in listed  # Danish, like the page
+    assert f"/embedded/settings/units?s={session}#unit-1" in listed
+    assert "dine varer bruger: stk, kg." in listed  # kasse (5) is used by no product
+
+
+def test_the_articles_order_saves_each_page_and_the_overview_lists_what_is_left(
+    client, db, session, catalogue
+):
+    catalogue["value"] = WITH_LAYOUTS
+    on = {"supplier_integration_enabled": "on"}
+    assert post(client, session, "purchase", {**PURCHASE, **ALL_PURCHASES, **on}).status_code == 303
+    on = {"customer_integration_enabled": "on"}
+    assert post(client, session, "sales", {**SALES, **ALL_REVENUE, **on}).status_code == 303
+
+    home = client.get("/embedded/", query_string={"s": session}).get_data(as_text=True)
+    checklist = part(home, "setup-checklist")
+    steps = [checklist.index(f'id="step-{step}"') for step in ("purchase", "sales", "units")]
+    assert steps == sorted(steps)  # purchase → sales → units and languages
+    units_step = checklist[steps[2] :]
+    for field, names in (("unit-1", "stk, kg."), ("layout-2", "Standard (English).")):
+        assert f"/embedded/settings/units?s={session}#{field}" in units_step
+        assert f"bruger: {names}" in units_step
+    assert "Standard (dansk)" not in checklist  # no customer uses it
+
+    units = client.get("/embedded/settings/units", query_string={"s": session})
+    assert 'id="layout-2-error"' in units.get_data(as_text=True)  # shown next to the layout
+    mapped = {"unit-1": "parts", "unit-3": "kilogram"}
+    assert post(client, session, "units", mapped).status_code == 303  # a layout is still open
+    assert "#layout-2" in part(
+        client.get("/embedded/", query_string={"s": session}).get_data(as_text=True),
+        "setup-checklist",
+    )
+    assert post(client, session, "units", {**mapped, "layout-2": "en-GB"}).status_code == 303
+
+    home = client.get("/embedded/", query_string={"s": session}).get_data(as_text=True)
+    assert 'id="checklist-ready"' in part(home, "setup-checklist") and "#unit-" not in home
+    units = client.get("/embedded/settings/units", query_string={"s": session})
+    assert part(units.get_data(as_text=True), "still-missing") == ""
 
 
 def test_nothing_is_saved_while_a_system_is_unreachable(client, db, session, catalogue):
