@@ -67,6 +67,9 @@ PROCESS_INBOX_EVENT = Job("rackdinero_app.tasks.transfers.process_inbox_event", 
 VERIFY_ACTIVATION = Job(
     "rackdinero_app.embedded.activation.job.verify_and_activate", lambda config: 120
 )
+VERIFY_CONNECTION_CHANGE = Job(
+    "rackdinero_app.embedded.activation.job.verify_and_change_connection", lambda config: 120
+)
 
 
 def _enqueue(spec: Job, *args: Any, delay: float = 0.0) -> str:
@@ -106,3 +109,8 @@ def cancel(job_ids: list[str]) -> None:
 def enqueue_activation(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
     """Raises ``RedisError`` when Redis is down: the page then says to try again."""
     _enqueue(VERIFY_ACTIVATION, attempt_id, encrypted_api_key, actor)
+
+
+def enqueue_connection_change(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
+    """Raises ``RedisError`` when Redis is down: the page then says to try again."""
+    _enqueue(VERIFY_CONNECTION_CHANGE, attempt_id, encrypted_api_key, actor)

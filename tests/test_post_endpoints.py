@@ -60,6 +60,26 @@ def retry_cases(client, session_token, csrf_token):
     yield client.post("/embedded/transfers/1/retry", data={"s": session_token}), "Genindlæs siden"
 
 
+def change_connection_cases(client, installed, active):
+    """``installed`` and ``active`` are (session token, CSRF token) of a connection in that state;
+    the active one is connected to Dinero company 400555."""
+    url = "/embedded/dinero-connection"
+    for form, expected in (
+        ({}, "Indtast den API-nøgle"),
+        ({"api_key": "k", "organization_id": "400 555"}, "cifre alene"),
+        ({"api_key": "k" * 500, "organization_id": "400555"}, "alt for lang"),
+        ({"api_key": "k", "organization_id": "400777"}, "Sæt flueben for at bekræfte"),
+        (
+            {"api_key": "k", "organization_id": "400777", "confirm_organization": "400778"},
+            "bliver oprettet igen i den nye virksomhed",
+        ),
+    ):
+        data = {"s": active[0], "csrf_token": active[1], **form}
+        yield client.post(url, data=data), expected
+    data = {"s": installed[0], "csrf_token": installed[1], "api_key": "k", "organization_id": "1"}
+    yield client.post(url, data=data), "før du ændrer dens Dinero-forbindelse"
+
+
 def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, open_session):
     connection = make_connection(rackbeat_account_id=12345, state=ConnectionState.INSTALLED)
     connection.webhook_subscriptions.append(
@@ -69,6 +89,10 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
     session_token = open_session(12345)
     page = client.get("/embedded/activation", query_string={"s": session_token})
     csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
+    make_connection(rackbeat_account_id=23456, dinero_organization_id=400555)
+    active_token = open_session(23456)
+    page = client.get("/embedded/dinero-connection", query_string={"s": active_token})
+    active_csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
     before = row_counts()
 
     cases = {
@@ -82,6 +106,9 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         ),
         "/embedded/settings/start-sync": settings_cases(
             client, session_token, csrf_token, "/embedded/settings/start-sync", {"start_sync": "?"}
+        ),
+        "/embedded/dinero-connection": change_connection_cases(
+            client, (session_token, csrf_token), (active_token, active_csrf)
         ),
     }
     post_rules = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}

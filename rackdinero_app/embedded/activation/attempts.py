@@ -1,14 +1,16 @@
-"""Activation attempts (I2): verify the Dinero API key and company ID, then activate.
+"""Attempts to set the Dinero credentials: activation (I2), or changing them later (I3).
 
 The page starts an attempt and polls it. The attempt's progress lives in Redis for an hour; the
 API key travels to the job encrypted and is written to the connection only after Dinero has
-confirmed the key, the company and its Pro plan.
+confirmed the key, the company and its Pro plan. Until then a change leaves the connection as it
+was, so it keeps working with the credentials it had.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
 
@@ -22,6 +24,7 @@ from rackdinero_app.clients.errors import ClientError
 from rackdinero_app.clients.errors import NotDineroPro
 from rackdinero_app.clients.errors import NotFound
 from rackdinero_app.connections import dinero_client
+from rackdinero_app.embedded.settings_sources import forget_dinero_accounts
 from rackdinero_app.extensions import crypto
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
@@ -32,6 +35,8 @@ from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import ConnectionState
 
 ATTEMPT_TTL_SECONDS = 3600
+ACTIVATION = "activation"
+CHANGE = "change"
 
 MESSAGES = {
     "wrong_api_key": _l(
@@ -61,6 +66,7 @@ class Attempt:
     organization_id: int
     state: str = "pending"  # pending → running → succeeded | failed
     code: str | None = None
+    kind: str = ACTIVATION  # or CHANGE: replace an active connection's credentials
 
     @property
     def message(self) -> str | None:
@@ -81,23 +87,27 @@ def _save(attempt: Attempt) -> None:
     rq.redis.set(_key(attempt.id), json.dumps(asdict(attempt)), ex=ATTEMPT_TTL_SECONDS)
 
 
-def get_attempt(attempt_id: str, connection_id: int) -> Attempt | None:
-    """The attempt, if it exists and belongs to this connection."""
+def get_attempt(attempt_id: str, connection_id: int, kind: str = ACTIVATION) -> Attempt | None:
+    """The attempt, if it exists, belongs to this connection and is of this kind."""
     raw = rq.redis.get(_key(attempt_id))
     if raw is None:
         return None
     attempt = Attempt(**json.loads(raw))
-    return attempt if attempt.connection_id == connection_id else None
+    return attempt if (attempt.connection_id, attempt.kind) == (connection_id, kind) else None
 
 
 def start_attempt(
-    connection: Connection, organization_id: int, api_key: str, actor: str
+    connection: Connection, organization_id: int, api_key: str, actor: str, kind: str = ACTIVATION
 ) -> Attempt:
     attempt = Attempt(
-        id=uuid.uuid4().hex, connection_id=connection.id, organization_id=organization_id
+        id=uuid.uuid4().hex,
+        connection_id=connection.id,
+        organization_id=organization_id,
+        kind=kind,
     )
     _save(attempt)
-    jobs.enqueue_activation(attempt.id, crypto.encrypt(api_key), actor)
+    enqueue = jobs.enqueue_connection_change if kind == CHANGE else jobs.enqueue_activation
+    enqueue(attempt.id, crypto.encrypt(api_key), actor)
     return attempt
 
 
@@ -122,7 +132,12 @@ def verify(organization_id: int, api_key: str) -> tuple[str | None, str | None]:
     return "wrong_company_id", None
 
 
-def run_attempt(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
+# What a verified attempt does to the connection: (connection, organization id, organization
+# name, API key, actor).
+Apply = Callable[[Connection, int, str | None, str, str], None]
+
+
+def run_attempt(attempt_id: str, encrypted_api_key: str, actor: str, apply: Apply) -> None:
     raw = rq.redis.get(_key(attempt_id))
     if raw is None:
         return
@@ -135,7 +150,7 @@ def run_attempt(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
     if code is None and (connection is None or connection.state == ConnectionState.UNINSTALLED):
         code = "not_installed"
     if code is None:
-        activate(connection, attempt.organization_id, organization_name, api_key, actor)
+        apply(connection, attempt.organization_id, organization_name, api_key, actor)
     attempt.state = "failed" if code else "succeeded"
     attempt.code = code
     _save(attempt)
@@ -149,9 +164,7 @@ def activate(
     actor: str,
 ) -> None:
     changed_organization = connection.dinero_organization_id not in (None, organization_id)
-    connection.dinero_organization_id = organization_id
-    connection.dinero_organization_name = organization_name
-    connection.dinero_api_key = api_key
+    _set_credentials(connection, organization_id, organization_name, api_key)
     connection.state = ConnectionState.ACTIVE
     connection.activated_at = utcnow()
     existing = db.session.scalar(sa.select(Settings).where(Settings.connection_id == connection.id))
@@ -168,3 +181,37 @@ def activate(
         },
     )
     db.session.commit()
+
+
+def change_credentials(
+    connection: Connection,
+    organization_id: int,
+    organization_name: str | None,
+    api_key: str,
+    actor: str,
+) -> None:
+    """Replace an active connection's Dinero key and company (I3); it stays active as it was."""
+    previous_organization_id = connection.dinero_organization_id
+    _set_credentials(connection, organization_id, organization_name, api_key)
+    record(
+        connection,
+        ActorType.RACKBEAT_USER,
+        actor,
+        "dinero_connection_changed",
+        details={
+            "previous_dinero_organization_id": previous_organization_id,
+            "dinero_organization_id": organization_id,
+            "changed_organization": previous_organization_id != organization_id,
+        },
+    )
+    db.session.commit()
+    # The settings pages must not offer the previous company's chart of accounts.
+    forget_dinero_accounts(connection.id)
+
+
+def _set_credentials(
+    connection: Connection, organization_id: int, organization_name: str | None, api_key: str
+) -> None:
+    connection.dinero_organization_id = organization_id
+    connection.dinero_organization_name = organization_name
+    connection.dinero_api_key = api_key

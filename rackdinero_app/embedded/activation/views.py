@@ -1,4 +1,5 @@
-"""The activation page (I2): the form, its progress while the job runs, and the outcome."""
+"""The pages that set the Dinero credentials: activation (I2), and changing them later (I3).
+Both show their progress while the job runs, and the outcome."""
 
 from __future__ import annotations
 
@@ -14,15 +15,42 @@ from flask import request
 from flask_babel import gettext as _
 
 from rackdinero_app.embedded import bp
+from rackdinero_app.embedded.activation.attempts import ACTIVATION
+from rackdinero_app.embedded.activation.attempts import CHANGE
+from rackdinero_app.embedded.activation.attempts import Attempt
 from rackdinero_app.embedded.activation.attempts import get_attempt
 from rackdinero_app.embedded.activation.attempts import start_attempt
+from rackdinero_app.embedded.views import page_error
 from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Settings
+from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import StartSyncChoice
 
 ORGANIZATION_ID = re.compile(r"^\d{1,12}$")
 MAX_API_KEY_LENGTH = 200
+
+
+def _read_credentials(form) -> tuple[dict[str, str], str, dict[str, str]]:
+    """The posted company ID and API key, and what is wrong with them (the key is never
+    put into ``values``, so no page shows it again)."""
+    errors: dict[str, str] = {}
+    values = {"organization_id": form.get("organization_id", "").strip(), "api_key": ""}
+    api_key = form.get("api_key", "").strip()
+    if not api_key:
+        errors["api_key"] = _("Enter the API key you created in Dinero.")
+    elif len(api_key) > MAX_API_KEY_LENGTH:
+        errors["api_key"] = _("This is not a Dinero API key: it is far too long.")
+    if not ORGANIZATION_ID.match(values["organization_id"]):
+        errors["organization_id"] = _(
+            "Enter the company ID as digits only, as shown at the bottom left in Dinero "
+            "(for example 400555)."
+        )
+    return values, api_key, errors
+
+
+def _actor() -> str:
+    return g.embedded.user.get("email") or str(g.embedded.user.get("id"))
 
 
 @bp.route("/activation", methods=["GET", "POST"])
@@ -30,20 +58,9 @@ def activation():
     errors: dict[str, str] = {}
     values = {"organization_id": "", "api_key": ""}
     if request.method == "POST":
-        values["organization_id"] = request.form.get("organization_id", "").strip()
-        api_key = request.form.get("api_key", "").strip()
-        if not api_key:
-            errors["api_key"] = _("Enter the API key you created in Dinero.")
-        elif len(api_key) > MAX_API_KEY_LENGTH:
-            errors["api_key"] = _("This is not a Dinero API key: it is far too long.")
-        if not ORGANIZATION_ID.match(values["organization_id"]):
-            errors["organization_id"] = _(
-                "Enter the company ID as digits only, as shown at the bottom left in Dinero "
-                "(for example 400555)."
-            )
+        values, api_key, errors = _read_credentials(request.form)
         if not errors:
-            actor = g.embedded.user.get("email") or str(g.embedded.user.get("id"))
-            attempt = start_attempt(g.connection, int(values["organization_id"]), api_key, actor)
+            attempt = start_attempt(g.connection, int(values["organization_id"]), api_key, _actor())
             return redirect(to("embedded.activation_progress", attempt_id=attempt.id), 303)
     status = 422 if errors else 200
     return render_template("embedded/activation.html", errors=errors, values=values), status
@@ -68,7 +85,70 @@ def activation_progress(attempt_id: str):
     return render_template("embedded/activation_progress.html", attempt=attempt)
 
 
+def _status(attempt_id: str, kind: str):
+    """What the progress page polls for (the same for both kinds of attempt)."""
+    attempt: Attempt = get_attempt(attempt_id, g.connection.id, kind) or abort(404)
+    return jsonify(state=attempt.state, finished=attempt.finished, message=attempt.message)
+
+
 @bp.get("/activation/<attempt_id>/status")
 def activation_status(attempt_id: str):
-    attempt = get_attempt(attempt_id, g.connection.id) or abort(404)
-    return jsonify(state=attempt.state, finished=attempt.finished, message=attempt.message)
+    return _status(attempt_id, ACTIVATION)
+
+
+def _is_other_organization(values: dict[str, str]) -> bool:
+    return values["organization_id"] != str(g.connection.dinero_organization_id)
+
+
+def _change_page(values: dict[str, str], errors: dict[str, str], status: int = 200, **context):
+    """The change form; for another company it warns and asks for a confirmation."""
+    page = render_template(
+        "embedded/activation_change.html",
+        values=values,
+        errors=errors,
+        other_organization=_is_other_organization(values) and "organization_id" not in errors,
+        **context,
+    )
+    return page, status
+
+
+@bp.route("/dinero-connection", methods=["GET", "POST"])
+def change_connection():
+    """Replace the Dinero API key and company of an active connection, verified first."""
+    if g.connection.state != ConnectionState.ACTIVE:
+        if request.method == "POST":
+            return page_error(
+                _("Activate the integration before changing its Dinero connection."), 409
+            )
+        return redirect(to("embedded.home"))
+    if request.method == "GET":
+        values = {"organization_id": str(g.connection.dinero_organization_id), "api_key": ""}
+        return _change_page(values, {})
+    values, api_key, errors = _read_credentials(request.form)
+    # The confirmation names the company it was given for, so it cannot carry over to another.
+    confirmed = request.form.get("confirm_organization") == values["organization_id"]
+    if not errors and _is_other_organization(values) and not confirmed:
+        errors["confirm_organization"] = _(
+            "Tick the box to confirm that you want to connect another Dinero company."
+        )
+    if errors:
+        return _change_page(values, errors, 422)
+    organization_id = int(values["organization_id"])
+    attempt = start_attempt(g.connection, organization_id, api_key, _actor(), kind=CHANGE)
+    return redirect(to("embedded.change_connection_progress", attempt_id=attempt.id), 303)
+
+
+@bp.get("/dinero-connection/<attempt_id>")
+def change_connection_progress(attempt_id: str):
+    attempt = get_attempt(attempt_id, g.connection.id, CHANGE) or abort(404)
+    if attempt.state == "succeeded":
+        return redirect(to("embedded.home"))
+    if attempt.state == "failed":
+        values = {"organization_id": str(attempt.organization_id), "api_key": ""}
+        return _change_page(values, {}, failure=attempt.message)
+    return render_template("embedded/activation_progress.html", attempt=attempt)
+
+
+@bp.get("/dinero-connection/<attempt_id>/status")
+def change_connection_status(attempt_id: str):
+    return _status(attempt_id, CHANGE)
