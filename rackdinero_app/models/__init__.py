@@ -11,6 +11,7 @@ from rackdinero_app.models.staff import AuditEntry
 from rackdinero_app.models.staff import StaffUser
 from rackdinero_app.models.transfer import EntityLink
 from rackdinero_app.models.transfer import InboxEvent
+from rackdinero_app.models.transfer import SyncRecord
 from rackdinero_app.models.transfer import SyncRun
 from rackdinero_app.models.transfer import Transfer
 
@@ -24,6 +25,7 @@ __all__ = [
     "LayoutLanguage",
     "Settings",
     "StaffUser",
+    "SyncRecord",
     "SyncRun",
     "Transfer",
     "UnitMapping",

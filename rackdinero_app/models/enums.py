@@ -107,10 +107,25 @@ class SyncKind(enum.StrEnum):
 
 
 class SyncState(enum.StrEnum):
+    """A sync run's life: a start sync is previewed first (previewing → ready), then started
+    (pending → running → succeeded | failed | cancelled); an hourly import starts at pending."""
+
+    PREVIEWING = "previewing"
+    READY = "ready"
     PENDING = "pending"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class SyncOutcome(enum.StrEnum):
+    """What a sync run did with one Dinero record (S2: everything skipped has a reason)."""
+
+    CREATED = "created"  # made in Rackbeat
+    LINKED = "linked"  # the same record was already in Rackbeat
+    SKIPPED = "skipped"  # not eligible (e.g. no product number, no e-mail), with the reason
+    FAILED = "failed"  # Rackbeat refused it, with the reason
 
 
 class StaffRole(enum.StrEnum):

@@ -16,6 +16,7 @@ from rackdinero_app.models.base import enum_column
 from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import SyncKind
+from rackdinero_app.models.enums import SyncOutcome
 from rackdinero_app.models.enums import SyncState
 from rackdinero_app.models.enums import TransferDirection
 from rackdinero_app.models.enums import TransferState
@@ -99,7 +100,9 @@ class Transfer(ConnectionScoped, TimestampMixin, Base):
 
 
 class SyncRun(ConnectionScoped, TimestampMixin, Base):
-    """A start sync (S1) or an hourly invoice import (C5) with its cursor and progress."""
+    """A start sync (S1) or an hourly invoice import (C5) with its cursor and progress. The
+    cursor is where the run resumes (a start sync) or the changesSince of the next run (the
+    hourly import)."""
 
     __tablename__ = "sync_runs"
 
@@ -111,10 +114,41 @@ class SyncRun(ConnectionScoped, TimestampMixin, Base):
     cursor: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     progress: orm.Mapped[int] = orm.mapped_column(default=0)
     total: orm.Mapped[int | None] = orm.mapped_column()
-    # Per entity kind: {"customer": {"imported": 3, "skipped": 1}, ...}
+    # Progress per entity kind, for the progress bar:
+    # {"customer": {"total": 120, "done": 40, "created": 30, "linked": 5, "skipped": 5}, ...}
+    # Every record's own outcome and reason is a SyncRecord row.
     counts: orm.Mapped[dict[str, Any]] = orm.mapped_column(sa.JSON, default=dict)
-    # What was skipped and why (S2): [{"kind": "product", "key": "...", "reason": "..."}]
-    skipped: orm.Mapped[list[dict[str, Any]]] = orm.mapped_column(sa.JSON, default=list)
     message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # What the start sync would do, before it is started: {kind: {outcome: n}, "reasons": …}.
+    preview: orm.Mapped[dict[str, Any]] = orm.mapped_column(sa.JSON, default=dict)
+    requested_by: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    cancel_requested: orm.Mapped[bool] = orm.mapped_column(default=False)
+    # Written as the run works; a running run whose heartbeat is old lost its worker.
+    heartbeat_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
     started_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
     finished_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+
+
+class SyncRecord(Base):
+    """One Dinero record a sync run handled, and what became of it. Unique per run, so a run
+    resumed after a crash never handles a record twice; the skip report is read from here."""
+
+    __tablename__ = "sync_records"
+    __table_args__ = (
+        sa.UniqueConstraint("sync_run_id", "kind", "dinero_guid"),
+        sa.Index("ix_sync_records_run_outcome", "sync_run_id", "outcome"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    sync_run_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("sync_runs.id", ondelete="CASCADE")
+    )
+    kind: orm.Mapped[EntityKind] = orm.mapped_column(enum_column(EntityKind))
+    dinero_guid: orm.Mapped[str] = orm.mapped_column(sa.String(36))
+    # How a person recognises the record in the report: its number and name in Dinero.
+    label: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    outcome: orm.Mapped[SyncOutcome] = orm.mapped_column(enum_column(SyncOutcome))
+    reason_code: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    message_params: orm.Mapped[dict[str, Any] | None] = orm.mapped_column(sa.JSON)
+    rackbeat_key: orm.Mapped[str | None] = orm.mapped_column(sa.String(128))
+    created_at: orm.Mapped[datetime] = orm.mapped_column(UTCDateTime, default=utcnow)

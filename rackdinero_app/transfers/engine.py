@@ -31,7 +31,7 @@ from rackdinero_app.transfers import rows
 from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.errors import NothingToTransfer
 from rackdinero_app.transfers.errors import TransferError
-from rackdinero_app.transfers.kinds import HANDLERS
+from rackdinero_app.transfers.kinds import handler_for
 from rackdinero_app.transfers.messages import CLIENT
 from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
@@ -94,7 +94,8 @@ def execute(transfer: Transfer) -> Outcome:
     if connection is None or connection.state != ConnectionState.ACTIVE:
         return Outcome.skipped("connection_not_active", Message.of("connection_not_active"))
     try:
-        return HANDLERS[transfer.kind](TransferJob.for_transfer(transfer, connection))
+        handler = handler_for(transfer.kind, transfer.direction)
+        return handler(TransferJob.for_transfer(transfer, connection))
     except NothingToTransfer as error:
         return Outcome.skipped(error.reason_code, error.explanation)
     except TransferError as error:

@@ -22,6 +22,7 @@ from rackdinero_app.models import InboxEvent
 from rackdinero_app.models import Transfer
 from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.models.enums import TransferDirection
 from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers import retry
 from rackdinero_app.transfers.messages import Message
@@ -62,10 +63,16 @@ def _set_message(transfer: Transfer, message: Message) -> None:
         setattr(transfer, column, value)
 
 
-def idempotency_key(kind: EntityKind, source_key: str, trigger: str) -> str:
-    if kind in ONCE_PER_RECORD:
-        return f"{kind}:{source_key}"
-    return f"{kind}:{source_key}:{trigger}"
+def idempotency_key(
+    kind: EntityKind,
+    source_key: str,
+    trigger: str,
+    direction: TransferDirection = TransferDirection.RACKBEAT_TO_DINERO,
+) -> str:
+    """``customer_invoice:1001`` once per record for money-moving kinds, else once per trigger;
+    work from Dinero to Rackbeat is keyed apart (``from_dinero:customer_invoice:<guid>``)."""
+    key = f"{kind}:{source_key}" if kind in ONCE_PER_RECORD else f"{kind}:{source_key}:{trigger}"
+    return key if direction == TransferDirection.RACKBEAT_TO_DINERO else f"from_dinero:{key}"
 
 
 def request_transfer(
@@ -75,14 +82,16 @@ def request_transfer(
     *,
     trigger: str,
     inbox_event_id: int | None = None,
+    direction: TransferDirection = TransferDirection.RACKBEAT_TO_DINERO,
 ) -> tuple[Transfer, bool]:
     """The transfer row for this work, created and committed unless its idempotency key
     exists; returns ``(row, created)``. Call it with nothing else pending in the session."""
-    key = idempotency_key(kind, str(source_key), trigger)
+    key = idempotency_key(kind, str(source_key), trigger, direction)
     transfer, created = insert_or_existing(
         Transfer(
             connection_id=connection_id,
             kind=kind,
+            direction=direction,
             source_key=str(source_key),
             idempotency_key=key,
             inbox_event_id=inbox_event_id,

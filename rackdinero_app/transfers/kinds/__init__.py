@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.models.enums import TransferDirection
 from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.kinds.contacts import transfer_contact
 from rackdinero_app.transfers.kinds.goods_consumption import transfer_goods_consumption
@@ -20,7 +21,10 @@ from rackdinero_app.transfers.kinds.purchases import transfer_supplier_invoice
 from rackdinero_app.transfers.kinds.sales import transfer_customer_invoice
 from rackdinero_app.transfers.outcome import Outcome
 
-HANDLERS: dict[EntityKind, Callable[[TransferJob], Outcome]] = {
+Handler = Callable[[TransferJob], Outcome]
+
+# Rackbeat → Dinero, by the kind of the Rackbeat record.
+HANDLERS: dict[EntityKind, Handler] = {
     EntityKind.CUSTOMER: transfer_contact,
     EntityKind.SUPPLIER: transfer_contact,
     EntityKind.PRODUCT: transfer_product,
@@ -28,3 +32,10 @@ HANDLERS: dict[EntityKind, Callable[[TransferJob], Outcome]] = {
     EntityKind.GOODS_CONSUMPTION: transfer_goods_consumption,
     EntityKind.SUPPLIER_INVOICE: transfer_supplier_invoice,
 }
+# Dinero → Rackbeat (C5's second direction), by the kind of the Dinero record.
+FROM_DINERO: dict[EntityKind, Handler] = {}
+
+
+def handler_for(kind: EntityKind, direction: TransferDirection) -> Handler:
+    registry = HANDLERS if direction == TransferDirection.RACKBEAT_TO_DINERO else FROM_DINERO
+    return registry[kind]
