@@ -72,18 +72,19 @@ VERIFY_CONNECTION_CHANGE = Job(
 )
 
 
-def _enqueue(spec: Job, *args: Any, delay: float = 0.0) -> str:
+def _enqueue(spec: Job, *args: Any, delay: float = 0.0, at_front: bool = False) -> str:
     options = {"job_timeout": spec.timeout_seconds(), "result_ttl": spec.result_ttl}
     if delay > 0:
         return rq.queue().enqueue_in(timedelta(seconds=delay), spec.path, *args, **options).id
-    return rq.queue().enqueue(spec.path, *args, **options).id
+    return rq.queue().enqueue(spec.path, *args, at_front=at_front, **options).id
 
 
-def enqueue_transfer(transfer_id: int, delay: float = 0.0) -> str | None:
+def enqueue_transfer(transfer_id: int, delay: float = 0.0, *, at_front: bool = False) -> str | None:
     """Best effort: if Redis is down the row stays pending and the sweeper enqueues it.
-    Returns the job's id, or ``None`` when it could not be enqueued."""
+    ``at_front`` puts it ahead of queued work (someone waits for it on a page). Returns the
+    job's id, or ``None`` when it could not be enqueued."""
     try:
-        return _enqueue(RUN_TRANSFER, transfer_id, delay=delay)
+        return _enqueue(RUN_TRANSFER, transfer_id, delay=delay, at_front=at_front)
     except RedisError:
         log.warning("Could not enqueue transfer %s; the sweeper will pick it up", transfer_id)
         return None

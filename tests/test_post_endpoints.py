@@ -80,6 +80,21 @@ def change_connection_cases(client, installed, active):
     yield client.post(url, data=data), "før du ændrer dens Dinero-forbindelse"
 
 
+def troubleshooting_cases(client, installed, active):
+    """A number that is not an invoice number, a kind that does not exist, an inactive
+    connection: refused, nothing queued."""
+    url = "/embedded/troubleshooting"
+    for form, expected in (
+        ({"direction": "sales_to_dinero"}, "Indtast fakturanummeret"),
+        ({"direction": "sales_to_dinero", "number": "10 01"}, "Indtast fakturanummeret"),
+        ({"direction": "sales_to_dinero", "number": "x" * 65}, "Indtast fakturanummeret"),
+        ({"direction": "everything", "number": "1001"}, "Vælg hvilken slags faktura"),
+    ):
+        yield client.post(url, data={"s": active[0], "csrf_token": active[1], **form}), expected
+    data = {"s": installed[0], "csrf_token": installed[1], "number": "1001"}
+    yield client.post(url, data=data), "Aktivér integrationen"
+
+
 def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, open_session):
     connection = make_connection(rackbeat_account_id=12345, state=ConnectionState.INSTALLED)
     connection.webhook_subscriptions.append(
@@ -106,6 +121,9 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         ),
         "/embedded/settings/start-sync": settings_cases(
             client, session_token, csrf_token, "/embedded/settings/start-sync", {"start_sync": "?"}
+        ),
+        "/embedded/troubleshooting": troubleshooting_cases(
+            client, (session_token, csrf_token), (active_token, active_csrf)
         ),
         "/embedded/dinero-connection": change_connection_cases(
             client, (session_token, csrf_token), (active_token, active_csrf)

@@ -8,5 +8,6 @@ from rackdinero_app.embedded import errors  # noqa: E402,F401
 from rackdinero_app.embedded import locale  # noqa: E402,F401
 from rackdinero_app.embedded import settings_views  # noqa: E402,F401
 from rackdinero_app.embedded import transfer_log  # noqa: E402,F401
+from rackdinero_app.embedded import troubleshoot  # noqa: E402,F401
 from rackdinero_app.embedded import views  # noqa: E402,F401
 from rackdinero_app.embedded.activation import views as activation_views  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""The transfer log (embedded): every transfer, newest first, with its outcome and a Retry."""
+"""The transfer log (embedded): every transfer, newest first, with its outcome; Retry on a
+failed one and Send again on a skipped one."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
-from rackdinero_app.transfers.rows import retry_failed
+from rackdinero_app.transfers.rows import send_again
 from rackdinero_app.transfers.translation import translated
 
 PAGE_SIZE = 50
@@ -107,7 +108,7 @@ def retry_transfer(transfer_id: int):
     transfer = db.session.get(Transfer, transfer_id)
     if transfer is None or transfer.connection_id != g.connection.id:
         abort(404)
-    if retry_failed(transfer.id):
+    if send_again(transfer.id):
         record(
             g.connection,
             ActorType.RACKBEAT_USER,

@@ -94,6 +94,20 @@ def to(endpoint: str, **values):
     return url_for(endpoint, s=request.values.get("s"), **values)
 
 
+def actor() -> str:
+    """Who acts, for the audit trail: the Rackbeat user of this session."""
+    return g.embedded.user.get("email") or str(g.embedded.user.get("id"))
+
+
+def require_active():
+    """Pages that need an activated connection: a page goes home, a POST is refused."""
+    if g.connection.state == ConnectionState.ACTIVE:
+        return None
+    if request.method == "POST":
+        return page_error(_("Activate the integration before changing its settings."), 409)
+    return redirect(to("embedded.home"))
+
+
 @bp.get("/launch")
 def launch():
     try:

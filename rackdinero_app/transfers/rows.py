@@ -218,13 +218,18 @@ def _give_up(transfer: Transfer, last_error: Message) -> None:
     transfer.finished_at = utcnow()
 
 
-def retry_failed(transfer_id: int) -> bool:
-    """Put a failed transfer back in the queue with a fresh set of attempts (the Retry button;
-    audited by the caller). ``retried_at`` tells the next attempt that earlier ones ran."""
+SENDABLE_AGAIN = (TransferState.FAILED, TransferState.SKIPPED)
+
+
+def send_again(transfer_id: int, *, at_front: bool = False) -> bool:
+    """Put a failed or skipped transfer back in the queue with a fresh set of attempts (Retry,
+    Send again, troubleshooting; audited by the caller). It is judged by the settings of now: a
+    transfer skipped while an integration was off is sent if it is on. ``retried_at`` tells
+    the next attempt that earlier ones ran."""
     now = utcnow()
     result = db.session.execute(
         sa.update(Transfer)
-        .where(Transfer.id == transfer_id, Transfer.state == TransferState.FAILED)
+        .where(Transfer.id == transfer_id, Transfer.state.in_(SENDABLE_AGAIN))
         .values(
             state=TransferState.PENDING,
             attempts=0,
@@ -238,7 +243,7 @@ def retry_failed(transfer_id: int) -> bool:
     )
     db.session.commit()
     if result.rowcount:
-        jobs.enqueue_transfer(transfer_id)
+        jobs.enqueue_transfer(transfer_id, at_front=at_front)
     return bool(result.rowcount)
 
 

@@ -121,6 +121,25 @@ def test_retry_requeues_a_failed_transfer_and_is_audited(client, make_connection
     assert audit.actor == "mette@demo-lager.dk"
 
 
+def test_a_skipped_transfer_can_be_sent_again(client, make_connection, open_session):
+    connection = make_connection(rackbeat_account_id=12345)
+    skipped = add_transfer(
+        connection, "1003", state=TransferState.SKIPPED, reason_code="integration_off"
+    )
+    token = open_session(12345)
+    html = page(client, token)
+    assert "Send igen" in html
+
+    response = client.post(
+        f"/embedded/transfers/{skipped.id}/retry", data={"s": token, "csrf_token": csrf_of(html)}
+    )
+
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Transfer, skipped.id).state == TransferState.PENDING
+    assert [job.args for job in rq.queue().jobs] == [(skipped.id,)]
+
+
 def test_retry_needs_csrf_and_the_own_account(client, make_connection, open_session):
     mine = make_connection(rackbeat_account_id=12345)
     other = make_connection(rackbeat_account_id=99999)

@@ -141,14 +141,31 @@ def test_after_the_last_attempt_a_transient_failure_fails_with_an_explanation(ap
     assert "after 1 attempts" in transfer.message and "Retry" in transfer.message
 
 
-def test_retry_puts_only_failed_transfers_back(app, make_connection):
+@pytest.mark.parametrize("finished", [TransferState.FAILED, TransferState.SKIPPED])
+def test_only_failed_or_skipped_transfers_are_sent_again(app, make_connection, finished):
     connection = make_connection()
     transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
-    assert rows.retry_failed(transfer_id) is False  # pending, not failed
-    db.session.execute(sa.update(Transfer).values(state=TransferState.FAILED))
+    assert rows.send_again(transfer_id) is False  # pending: it runs anyway
+    db.session.execute(sa.update(Transfer).values(state=finished))
     db.session.commit()
-    assert rows.retry_failed(transfer_id) is True
+    assert rows.send_again(transfer_id) is True
     assert transfers()[0].state == TransferState.PENDING
+    db.session.execute(sa.update(Transfer).values(state=TransferState.SUCCEEDED))
+    db.session.commit()
+    assert rows.send_again(transfer_id) is False  # never twice into Dinero
+
+
+def test_sending_again_at_the_front_goes_ahead_of_queued_work(app, make_connection):
+    connection = make_connection()
+    waiting = rq.queue().enqueue("rackdinero_app.tasks.diagnostics.probe")
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    db.session.execute(sa.update(Transfer).values(state=TransferState.SKIPPED))
+    db.session.commit()
+
+    assert rows.send_again(transfer_id, at_front=True)
+
+    assert rq.queue().job_ids[0] != waiting.id
+    assert rq.queue().jobs[0].args == (transfer_id,)
 
 
 @pytest.mark.parametrize("age", [0, 120])
@@ -224,7 +241,7 @@ def test_retry_gives_a_transfer_that_gave_up_a_fresh_set_of_attempts(app, make_c
     )
     db.session.commit()
 
-    assert rows.retry_failed(transfer_id) is True
+    assert rows.send_again(transfer_id) is True
     rows.claim(transfer_id)
     rows.finish(transfer_id, Outcome.retry(TIMED_OUT))
 

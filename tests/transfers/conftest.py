@@ -1,4 +1,5 @@
-"""Each kind of transfer runs in the test process against both sandboxes served on loopback."""
+"""Transfers run in the test process against both sandboxes served on loopback: a test that
+asks for ``sandboxes`` (or ``connection``) gets the app pointed at them."""
 
 from __future__ import annotations
 
@@ -79,7 +80,10 @@ def sandboxes() -> Iterator[Sandboxes]:
 
 
 @pytest.fixture
-def app_config(app_config: dict[str, Any], sandboxes: Sandboxes) -> dict[str, Any]:
+def app_config(app_config: dict[str, Any], request) -> dict[str, Any]:
+    if "sandboxes" not in request.fixturenames:
+        return app_config
+    sandboxes = request.getfixturevalue("sandboxes")
     return {
         **app_config,
         "RACKBEAT_BASE_URL": sandboxes.rackbeat_url,

@@ -1,0 +1,138 @@
+"""Troubleshooting (T1): send one invoice by its number now and watch its outcome."""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from flask import abort
+from flask import g
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+from rackdinero_app.audit import record
+from rackdinero_app.embedded import bp
+from rackdinero_app.embedded.transfer_log import KIND_LABELS
+from rackdinero_app.embedded.transfer_log import STATE_LABELS
+from rackdinero_app.embedded.transfer_log import dinero_link
+from rackdinero_app.embedded.transfer_log import rackbeat_link
+from rackdinero_app.embedded.transfer_log import shown_message
+from rackdinero_app.embedded.views import actor
+from rackdinero_app.embedded.views import require_active
+from rackdinero_app.embedded.views import to
+from rackdinero_app.extensions import db
+from rackdinero_app.models import Transfer
+from rackdinero_app.models.enums import ActorType
+from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.transfers import rows
+from rackdinero_app.transfers import troubleshoot
+
+INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+
+
+class Direction(enum.StrEnum):
+    """The three things T1 can send, as the user chooses them."""
+
+    SALES_TO_DINERO = "sales_to_dinero"
+    SUPPLIER_TO_DINERO = "supplier_to_dinero"
+
+
+CHOICES = {
+    Direction.SALES_TO_DINERO: _l("Sales invoice from Rackbeat to Dinero"),
+    Direction.SUPPLIER_TO_DINERO: _l("Supplier invoice from Rackbeat to Dinero"),
+}
+RACKBEAT_KIND = {
+    Direction.SALES_TO_DINERO: EntityKind.CUSTOMER_INVOICE,
+    Direction.SUPPLIER_TO_DINERO: EntityKind.SUPPLIER_INVOICE,
+}
+
+
+def _page(errors: dict[str, str], values: dict[str, str], status: int = 200, sent=None):
+    return render_template(
+        "embedded/troubleshoot.html",
+        errors=errors,
+        values=values,
+        choices=CHOICES,
+        sent=sent,
+        kind_labels=KIND_LABELS,
+        dinero_link=dinero_link,
+        rackbeat_link=rackbeat_link,
+    ), status
+
+
+@bp.route("/troubleshooting", methods=["GET", "POST"])
+def troubleshooting():
+    """Enter an invoice number, choose what it is, and it is sent at once."""
+    if (inactive := require_active()) is not None:
+        return inactive
+    values = {"number": "", "direction": Direction.SALES_TO_DINERO.value}
+    if request.method == "GET":
+        return _page({}, values)
+    values = {
+        "number": request.form.get("number", "").strip(),
+        "direction": request.form.get("direction", ""),
+    }
+    errors: dict[str, str] = {}
+    if not INVOICE_NUMBER.match(values["number"]):
+        errors["number"] = str(
+            _l("Enter the invoice number as it is shown in Rackbeat or Dinero, e.g. 1001.")
+        )
+    if values["direction"] not in CHOICES:
+        errors["direction"] = str(_l("Choose what kind of invoice it is."))
+    if errors:
+        return _page(errors, values, 422)
+    direction = Direction(values["direction"])
+    sent = troubleshoot.send_rackbeat_invoice(
+        g.connection.id, RACKBEAT_KIND[direction], values["number"]
+    )
+    record(
+        g.connection,
+        ActorType.RACKBEAT_USER,
+        actor(),
+        "troubleshooting",
+        details={
+            "direction": direction.value,
+            "number": values["number"],
+            "already_transferred": sent.already_transferred,
+        },
+    )
+    db.session.commit()
+    if sent.already_transferred:
+        return _page({}, values, 200, sent)
+    return redirect(to("embedded.troubleshooting_outcome", transfer_id=sent.transfer.id), 303)
+
+
+def _own_transfer(transfer_id: int) -> Transfer:
+    transfer = db.session.get(Transfer, transfer_id)
+    if transfer is None or transfer.connection_id != g.connection.id:
+        abort(404)
+    return transfer
+
+
+@bp.get("/troubleshooting/<int:transfer_id>")
+def troubleshooting_outcome(transfer_id: int):
+    """The transfer as it happens; the page reloads itself until it has an outcome."""
+    transfer = _own_transfer(transfer_id)
+    return render_template(
+        "embedded/troubleshoot_outcome.html",
+        transfer=transfer,
+        finished=transfer.state not in rows.OPEN_STATES,
+        state_labels=STATE_LABELS,
+        kind_labels=KIND_LABELS,
+        shown_message=shown_message,
+        dinero_link=dinero_link,
+        rackbeat_link=rackbeat_link,
+    )
+
+
+@bp.get("/troubleshooting/<int:transfer_id>/status")
+def troubleshooting_status(transfer_id: int):
+    transfer = _own_transfer(transfer_id)
+    return jsonify(
+        state=transfer.state.value,
+        finished=transfer.state not in rows.OPEN_STATES,
+        message=shown_message(transfer),
+    )
