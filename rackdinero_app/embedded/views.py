@@ -1,4 +1,5 @@
-"""Embedded pages: the session (tenancy per request), launch and home."""
+"""Embedded pages: the session (tenancy per request), launch, and the helpers every page
+shares (``to``, ``actor``, ``require_active``, ``page_error``)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,9 @@ from flask_babel import gettext as _
 
 from rackdinero_app.embedded import bp
 from rackdinero_app.embedded import session as embedded_session
-from rackdinero_app.embedded.settings_sources import load_catalogue
-from rackdinero_app.embedded.settings_store import current_snapshot
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
 from rackdinero_app.models.enums import ConnectionState
-from rackdinero_app.settings.checklist import checklist
 
 PUBLIC_ENDPOINTS = {"embedded.launch"}
 
@@ -127,16 +125,3 @@ def launch():
         )
     token = embedded_session.issue(connection.id, claims)
     return redirect(url_for("embedded.home", s=token))
-
-
-@bp.get("/")
-def home():
-    """The overview (O1): the connection and, once active, the setup checklist."""
-    if g.connection.state == ConnectionState.INSTALLED:
-        return redirect(to("embedded.activation"))
-    overview = {}
-    if g.connection.state == ConnectionState.ACTIVE:
-        catalogue = load_catalogue(g.connection)
-        steps = checklist(current_snapshot(g.connection), catalogue)
-        overview = {"catalogue": catalogue, "checklist_steps": steps}
-    return render_template("embedded/home.html", **overview)

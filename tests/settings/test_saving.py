@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
 
+from rackdinero_app.embedded import overview
 from rackdinero_app.embedded import settings_views
-from rackdinero_app.embedded import views
 from rackdinero_app.models import AccountMapping
 from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Settings
@@ -30,7 +30,7 @@ def csrf_of(html: str) -> str:
 def catalogue(monkeypatch):
     """The live lists replaced by fixed ones; a test may swap them (e.g. for an outage)."""
     current = {"value": CATALOGUE}
-    for module in (settings_views, views):  # the settings pages and the overview
+    for module in (settings_views, overview):  # the settings pages and the overview
         monkeypatch.setattr(module, "load_catalogue", lambda c, fresh=False: current["value"])
     return current
 
