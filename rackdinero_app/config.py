@@ -64,6 +64,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DINERO_READ_TIMEOUT": 30,
         "RACKBEAT_CLIENT_ID": "rackdinero-demo",
         "RACKBEAT_CLIENT_SECRET": None,
+        # Rackbeat publishes no limit; its own client throttles to 480 requests per minute per
+        # token. Every process shares one Redis token bucket per Rackbeat account under it.
+        "RACKBEAT_RATE_LIMIT": 480,
+        "RACKBEAT_RATE_WINDOW": 60,
         "PUBLIC_URL": "http://127.0.0.1:5000",
         # Where a person opens a Dinero object (the transfer log links there).
         "DINERO_WEB_LINK": "http://127.0.0.1:5002/#org-{organization_id}",
@@ -76,6 +80,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TRANSFER_LEASE_SECONDS": 300,
         "SWEEP_GRACE_SECONDS": 30,
         "SWEEP_INTERVAL_SECONDS": 30,
+        # The start sync (S1) works in slices of this many seconds, one job each, so other
+        # work gets its turn; a running start sync or preview whose heartbeat is older than
+        # the stale limit lost its worker and is taken up again by the next one.
+        "START_SYNC_SLICE_SECONDS": 60,
+        "START_SYNC_STALE_SECONDS": 300,
         # How long an embedded page session lasts after a launch from Rackbeat (seconds).
         "EMBEDDED_SESSION_SECONDS": 3600,
         # The install handshake's state and PKCE verifier ride in this cookie (top-level pages).

@@ -7,6 +7,7 @@ from flask import current_app
 
 from rackdinero_app.clients.dinero import DineroClient
 from rackdinero_app.clients.rackbeat import RackbeatClient
+from rackdinero_app.clients.ratelimit import RateLimiter
 from rackdinero_app.clients.tokens import TokenPair
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
@@ -45,6 +46,18 @@ class ConnectionTokenStore:
             )
 
 
+def rackbeat_limiter(rackbeat_account_id: int) -> RateLimiter:
+    """The Rackbeat account's share of the rate limit, one bucket for every process."""
+    config = current_app.config
+    return RateLimiter(
+        rq.redis,
+        f"rackdinero:rackbeat:ratelimit:{rackbeat_account_id}",
+        limit=int(config["RACKBEAT_RATE_LIMIT"]),
+        window=float(config["RACKBEAT_RATE_WINDOW"]),
+        budget_code="rackbeat_rate_limited",
+    )
+
+
 def rackbeat_client(connection: Connection) -> RackbeatClient:
     config = current_app.config
     return RackbeatClient(
@@ -53,6 +66,7 @@ def rackbeat_client(connection: Connection) -> RackbeatClient:
         client_id=config["RACKBEAT_CLIENT_ID"],
         client_secret=config["RACKBEAT_CLIENT_SECRET"],
         redis=rq.redis,
+        limiter=rackbeat_limiter(connection.rackbeat_account_id),
     )
 
 

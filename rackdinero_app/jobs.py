@@ -64,12 +64,27 @@ def _transfer_lease(config: Mapping[str, Any]) -> int:
 RUN_TRANSFER = Job("rackdinero_app.tasks.transfers.run_transfer", _transfer_lease)
 # Records the webhook's transfer and runs it in the same job, so it gets the same lease.
 PROCESS_INBOX_EVENT = Job("rackdinero_app.tasks.transfers.process_inbox_event", _transfer_lease)
+
+
+def _start_sync_slice(config: Mapping[str, Any]) -> int:
+    # A slice lets go of its run after START_SYNC_SLICE_SECONDS; the rest is room for the
+    # record in hand (a few patient retries of Rackbeat and Dinero).
+    return int(config["START_SYNC_SLICE_SECONDS"]) + 300
+
+
+PREVIEW_START_SYNC = Job("rackdinero_app.tasks.sync.preview_start_sync", _start_sync_slice)
+RUN_START_SYNC = Job("rackdinero_app.tasks.sync.run_start_sync", _start_sync_slice)
 VERIFY_ACTIVATION = Job(
     "rackdinero_app.embedded.activation.job.verify_and_activate", lambda config: 120
 )
 VERIFY_CONNECTION_CHANGE = Job(
     "rackdinero_app.embedded.activation.job.verify_and_change_connection", lambda config: 120
 )
+# One connection's hourly invoice import (C5). It ends well before the next hour's run is due;
+# a transfer it did not get to is a pending row, which the sweeper runs.
+IMPORT_INVOICES = Job("rackdinero_app.tasks.invoice_import.import_invoices", lambda config: 2700)
+# Troubleshooting: find a Dinero invoice by its number (one search) and request its import.
+IMPORT_BY_NUMBER = Job("rackdinero_app.tasks.invoice_import.import_by_number", lambda config: 120)
 
 
 def _enqueue(spec: Job, *args: Any, delay: float = 0.0, at_front: bool = False) -> str:
@@ -115,3 +130,35 @@ def enqueue_activation(attempt_id: str, encrypted_api_key: str, actor: str) -> N
 def enqueue_connection_change(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
     """Raises ``RedisError`` when Redis is down: the page then says to try again."""
     _enqueue(VERIFY_CONNECTION_CHANGE, attempt_id, encrypted_api_key, actor)
+
+
+def enqueue_import_by_number(lookup_id: str) -> None:
+    """Ahead of queued work: someone waits for it on the troubleshooting page. Raises
+    ``RedisError`` when Redis is down: the page then says to try again."""
+    _enqueue(IMPORT_BY_NUMBER, lookup_id, at_front=True)
+
+
+def enqueue_invoice_import(run_id: int) -> str:
+    """Raises ``RedisError`` when Redis is down: the run is closed and the page says so."""
+    return _enqueue(IMPORT_INVOICES, run_id)
+
+
+def enqueue_start_sync_preview(run_id: int) -> bool:
+    """Best effort: if Redis is down the run stays previewing and the resume check enqueues
+    it later. Returns whether it was enqueued."""
+    try:
+        _enqueue(PREVIEW_START_SYNC, run_id)
+        return True
+    except RedisError:
+        log.warning("Could not enqueue the preview of start sync %s; it is resumed later", run_id)
+        return False
+
+
+def enqueue_start_sync(run_id: int) -> bool:
+    """Best effort, like the preview: the run stays pending (or running) and is resumed."""
+    try:
+        _enqueue(RUN_START_SYNC, run_id)
+        return True
+    except RedisError:
+        log.warning("Could not enqueue start sync %s; it is resumed later", run_id)
+        return False

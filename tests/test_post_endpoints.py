@@ -95,6 +95,29 @@ def troubleshooting_cases(client, installed, active):
     yield client.post(url, data=data), "Aktivér integrationen"
 
 
+def start_sync_cases(client, action, installed, active):
+    """Preview, start or cancel a start sync: refused for a connection that is not activated,
+    without the form's CSRF token, and for a run that does not exist (or is another's)."""
+    url = "/embedded/settings/start-sync/" + ("preview" if action == "preview" else f"1/{action}")
+    data = {"s": installed[0], "csrf_token": installed[1]}
+    yield client.post(url, data=data), "Aktivér integrationen"
+    yield client.post(url, data={"s": active[0]}), "Genindlæs siden"
+    if action != "preview":
+        data = {"s": active[0], "csrf_token": active[1]}
+        url = f"/embedded/settings/start-sync/999999/{action}"
+        yield client.post(url, data=data), "findes ikke (længere)"
+
+
+def invoice_import_cases(client, installed, active):
+    """Run now: refused for a connection that is not activated, without the form's CSRF token,
+    and while invoices are not set to come from Dinero (nothing is queued)."""
+    url = "/embedded/settings/sales/import-now"
+    yield client.post(url, data={"s": installed[0], "csrf_token": installed[1]}), "Aktivér"
+    yield client.post(url, data={"s": active[0]}), "Genindlæs siden"
+    data = {"s": active[0], "csrf_token": active[1]}
+    yield client.post(url, data=data), "importeres ikke fra Dinero"
+
+
 def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, open_session):
     connection = make_connection(rackbeat_account_id=12345, state=ConnectionState.INSTALLED)
     connection.webhook_subscriptions.append(
@@ -123,6 +146,19 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
             client, session_token, csrf_token, "/embedded/settings/start-sync", {"start_sync": "?"}
         ),
         "/embedded/troubleshooting": troubleshooting_cases(
+            client, (session_token, csrf_token), (active_token, active_csrf)
+        ),
+        **{
+            rule: start_sync_cases(
+                client, action, (session_token, csrf_token), (active_token, active_csrf)
+            )
+            for rule, action in (
+                ("/embedded/settings/start-sync/preview", "preview"),
+                ("/embedded/settings/start-sync/<int:run_id>/start", "start"),
+                ("/embedded/settings/start-sync/<int:run_id>/cancel", "cancel"),
+            )
+        },
+        "/embedded/settings/sales/import-now": invoice_import_cases(
             client, (session_token, csrf_token), (active_token, active_csrf)
         ),
         "/embedded/dinero-connection": change_connection_cases(

@@ -7,6 +7,9 @@ singular key; a 422 carries ``{"errors": {field: [messages]}}``.
 Refresh tokens rotate and work once. Only one refresh per connection may run at a time, across
 every process: a Redis lock serializes them, and whoever gets the lock first re-reads the stored
 pair, because another process may already have refreshed it.
+
+Given a ``limiter`` (``clients/ratelimit.py``, one bucket per Rackbeat account), every API
+request waits for its turn, so all processes together stay under Rackbeat's rate limit.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from rackdinero_app.clients.errors import RateLimited
 from rackdinero_app.clients.errors import Transient
 from rackdinero_app.clients.errors import ValidationFailed
 from rackdinero_app.clients.errors import redact
+from rackdinero_app.clients.ratelimit import RateLimiter
 from rackdinero_app.clients.tokens import TokenPair
 from rackdinero_app.clients.tokens import TokenStore
 
@@ -45,6 +49,7 @@ RESOURCES = {
     "product-groups": ("product_groups", "product_group"),
     "units": ("units", "unit"),
     "layouts": ("layouts", "layout"),
+    "payment-terms": ("payment_terms", "payment_term"),
     "customer-invoices": ("customer_invoices", "customer_invoice"),
     "supplier-invoices": ("supplier_invoices", "supplier_invoice"),
     "webhooks": ("webhooks", "webhook"),
@@ -74,6 +79,7 @@ class RackbeatClient:
         refresh_margin: float = 60.0,
         lock_seconds: float = 60.0,
         timeout: tuple[float, float] = (http.CONNECT_TIMEOUT, http.READ_TIMEOUT),
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
@@ -83,6 +89,7 @@ class RackbeatClient:
         self._refresh_margin = refresh_margin
         self._lock_seconds = lock_seconds
         self._timeout = timeout
+        self._limiter = limiter
         self._pair: TokenPair | None = None
 
     def __repr__(self) -> str:
@@ -168,6 +175,8 @@ class RackbeatClient:
         pair = self._current_pair()
         refreshed = False
         while True:
+            if self._limiter is not None:
+                self._limiter.acquire()
             response = http.send(
                 method,
                 f"{self.base_url}/api/{path}",
@@ -349,6 +358,9 @@ class RackbeatClient:
 
     def get_layout(self, number: str | int) -> Record:
         return self._get("layouts", number)
+
+    def iter_payment_terms(self, *, limit: int = MAX_LIMIT) -> Iterator[Record]:
+        return self._pages("payment-terms", {}, limit)
 
     # -- invoices ----------------------------------------------------------------------------
 

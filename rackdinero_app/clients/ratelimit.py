@@ -1,6 +1,8 @@
-"""A token bucket in Redis per Dinero organization, shared by every process and machine.
+"""A token bucket in Redis per Dinero organization or Rackbeat account, shared by every process
+and machine.
 
-Dinero allows ``limit`` requests per ``window`` seconds per organization. The bucket refills at
+Dinero allows ``limit`` requests per ``window`` seconds per organization; Rackbeat's own client
+keeps to 480 a minute per account, so the app does too. The bucket refills at
 ``limit * (1 - margin) / window`` tokens a second and holds at most ``capacity`` tokens, so any
 stretch of ``window + d`` seconds admits at most ``capacity + rate * (window + d)`` requests.
 Half the margin goes to ``capacity`` (the burst) and half is left for ``d``, the jitter between
@@ -65,6 +67,7 @@ class RateLimiter:
         window: float = 60.0,
         margin: float = 0.03,
         max_wait: float = 30.0,
+        budget_code: str = "dinero_request_budget",
         sleep=time.sleep,
     ) -> None:
         self.redis = redis
@@ -74,6 +77,8 @@ class RateLimiter:
         self.capacity = max(1, math.floor(limit * margin / 2))
         self.rate = limit * (1 - margin) / window
         self.max_wait = max_wait
+        # The message (clients/errors.py) when a request would wait longer than ``max_wait``.
+        self.budget_code = budget_code
         self._sleep = sleep
         self._script = redis.register_script(_ACQUIRE)
 
@@ -85,7 +90,7 @@ class RateLimiter:
         result = int(self._script(keys=[self.key], args=[self.capacity, self.rate, self.max_wait]))
         if result < 0:
             raise RateLimited(
-                message_code="dinero_request_budget",
+                message_code=self.budget_code,
                 retry_after=-result / 1_000_000,
                 status=None,
             )

@@ -22,6 +22,7 @@ from rackdinero_app.embedded.settings_store import current_snapshot
 from rackdinero_app.embedded.transfer_log import KIND_LABELS
 from rackdinero_app.embedded.transfer_log import STATE_LABELS
 from rackdinero_app.embedded.transfer_log import shown_message
+from rackdinero_app.embedded.transfer_log import transfer_title
 from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
 from rackdinero_app.models import SyncRun
@@ -115,5 +116,6 @@ def home():
         when=lambda moment: format_datetime(moment, "d. MMM HH:mm") if moment else "",
         kind_labels=KIND_LABELS,
         shown_message=shown_message,
+        transfer_title=transfer_title,
         InvoiceDirection=InvoiceDirection,
     )

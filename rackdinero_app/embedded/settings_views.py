@@ -1,4 +1,5 @@
-"""Settings pages (I3): purchase (P1–P4), sales (C1–C6), units and layouts (C7, C8), S1."""
+"""Settings pages (I3): purchase (P1–P4), sales (C1–C6), units and layouts (C7, C8); the
+start synchronisation (S1) has its own module, ``start_sync.py``."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 
 from rackdinero_app.embedded import bp
+from rackdinero_app.embedded.invoice_import import import_card
 from rackdinero_app.embedded.settings_sources import load_catalogue
 from rackdinero_app.embedded.settings_store import current_snapshot
 from rackdinero_app.embedded.settings_store import save_settings
-from rackdinero_app.embedded.settings_store import save_start_sync
-from rackdinero_app.embedded.settings_store import stored_start_sync
 from rackdinero_app.embedded.views import page_error
 from rackdinero_app.embedded.views import to
 from rackdinero_app.models.enums import ConnectionState
@@ -27,7 +27,6 @@ from rackdinero_app.models.enums import DineroLanguage
 from rackdinero_app.models.enums import DineroUnit
 from rackdinero_app.models.enums import InvoiceDirection
 from rackdinero_app.models.enums import MappingDirection
-from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.settings import fields
 from rackdinero_app.settings.catalogue import Catalogue
 from rackdinero_app.settings.catalogue import Option
@@ -97,6 +96,7 @@ def _page(
         unit_suggestions=suggestions(units, values.units, suggest_unit),
         layout_suggestions=suggestions(layouts, values.layout_languages, suggest_language),
         next_import=format_time(next_hourly_import(datetime.now(UTC)), "HH:mm"),
+        **(import_card(g.connection.id, saved) if section is Section.SALES else {}),
         fields=fields,
         MappingDirection=MappingDirection,
         DineroInvoiceStatus=DineroInvoiceStatus,
@@ -129,25 +129,3 @@ def settings_section(section: str):
         return _page(section, after, catalogue, errors, 422, before)
     save_settings(g.connection, before, after, _actor(), section)
     return redirect(to("embedded.settings_section", section=section, saved=1), 303)
-
-
-@bp.route("/settings/start-sync", methods=["GET", "POST"])
-def start_sync():
-    """The one-time Dinero → Rackbeat transfer offered after activation (S1): the choice only."""
-    if (inactive := _require_active()) is not None:
-        return inactive
-    if request.method == "POST":
-        try:
-            choice = StartSyncChoice(request.form.get("start_sync", ""))
-        except ValueError:
-            abort(400)
-        save_start_sync(g.connection, choice, _actor())
-        return redirect(to("embedded.start_sync", saved=1), 303)
-    return render_template(
-        "embedded/settings_start_sync.html",
-        section="start-sync",
-        choice=stored_start_sync(g.connection),
-        saved=request.args.get("saved") == "1",
-        still_missing=still_missing(current_snapshot(g.connection), load_catalogue(g.connection)),
-        StartSyncChoice=StartSyncChoice,
-    )

@@ -19,7 +19,9 @@ from rackdinero_app.extensions import db
 from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.models.enums import TransferDirection
 from rackdinero_app.models.enums import TransferState
+from rackdinero_app.transfers.links import owner_of
 from rackdinero_app.transfers.rows import send_again
 from rackdinero_app.transfers.translation import translated
 
@@ -51,9 +53,41 @@ RACKBEAT_PAGES = {
 }
 
 
-def rackbeat_link(transfer: Transfer) -> str:
+def rackbeat_key(transfer: Transfer) -> str | None:
+    """The Rackbeat record a transfer is about: its source, or, for one from Dinero, the
+    record it became (none until it is created)."""
+    if transfer.direction == TransferDirection.RACKBEAT_TO_DINERO:
+        return transfer.source_key
+    link = owner_of(transfer.connection_id, transfer.kind, transfer.source_key)
+    return link.rackbeat_key if link is not None else None
+
+
+def rackbeat_link(transfer: Transfer) -> str | None:
+    key = rackbeat_key(transfer)
+    if key is None:
+        return None
     base = current_app.config["RACKBEAT_BASE_URL"].rstrip("/")
-    return f"{base}/{RACKBEAT_PAGES[transfer.kind].format(key=transfer.source_key)}"
+    return f"{base}/{RACKBEAT_PAGES[transfer.kind].format(key=key)}"
+
+
+def transfer_title(transfer: Transfer) -> str:
+    """ "Sales invoice 1001", or, for one from Dinero, "Sales invoice from Dinero no. 12"."""
+    if transfer.direction == TransferDirection.RACKBEAT_TO_DINERO:
+        return f"{KIND_LABELS[transfer.kind]} {transfer.source_key}"
+    return str(
+        _l(
+            "%(kind)s from Dinero no. %(number)s",
+            kind=KIND_LABELS[transfer.kind],
+            number=transfer.dinero_number or transfer.source_key[:8],
+        )
+    )
+
+
+def search_key(transfer: Transfer) -> str:
+    """What finds the transfer in the log's number search."""
+    if transfer.direction == TransferDirection.RACKBEAT_TO_DINERO:
+        return transfer.source_key
+    return transfer.dinero_number or transfer.source_key
 
 
 def shown_message(transfer: Transfer) -> str:
@@ -98,6 +132,7 @@ def transfers():
         state_labels=STATE_LABELS,
         kind_labels=KIND_LABELS,
         rackbeat_link=rackbeat_link,
+        transfer_title=transfer_title,
         dinero_link=dinero_link,
         shown_message=shown_message,
     )

@@ -12,6 +12,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask_babel import lazy_gettext as _l
+from redis.exceptions import RedisError
 
 from rackdinero_app.audit import record
 from rackdinero_app.embedded import bp
@@ -19,8 +20,11 @@ from rackdinero_app.embedded.transfer_log import KIND_LABELS
 from rackdinero_app.embedded.transfer_log import STATE_LABELS
 from rackdinero_app.embedded.transfer_log import dinero_link
 from rackdinero_app.embedded.transfer_log import rackbeat_link
+from rackdinero_app.embedded.transfer_log import search_key
 from rackdinero_app.embedded.transfer_log import shown_message
+from rackdinero_app.embedded.transfer_log import transfer_title
 from rackdinero_app.embedded.views import actor
+from rackdinero_app.embedded.views import page_error
 from rackdinero_app.embedded.views import require_active
 from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
@@ -29,7 +33,9 @@ from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.transfers import rows
 from rackdinero_app.transfers import troubleshoot
+from rackdinero_app.transfers.translation import render
 
+TRY_AGAIN = _l("The invoice could not be looked up just now. Please try again in a minute.")
 INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
 
@@ -38,11 +44,13 @@ class Direction(enum.StrEnum):
 
     SALES_TO_DINERO = "sales_to_dinero"
     SUPPLIER_TO_DINERO = "supplier_to_dinero"
+    SALES_FROM_DINERO = "sales_from_dinero"
 
 
 CHOICES = {
     Direction.SALES_TO_DINERO: _l("Sales invoice from Rackbeat to Dinero"),
     Direction.SUPPLIER_TO_DINERO: _l("Supplier invoice from Rackbeat to Dinero"),
+    Direction.SALES_FROM_DINERO: _l("Sales invoice or credit note from Dinero to Rackbeat"),
 }
 RACKBEAT_KIND = {
     Direction.SALES_TO_DINERO: EntityKind.CUSTOMER_INVOICE,
@@ -50,13 +58,16 @@ RACKBEAT_KIND = {
 }
 
 
-def _page(errors: dict[str, str], values: dict[str, str], status: int = 200, sent=None):
+def _page(
+    errors: dict[str, str], values: dict[str, str], status: int = 200, sent=None, reason=None
+):
     return render_template(
         "embedded/troubleshoot.html",
         errors=errors,
         values=values,
         choices=CHOICES,
         sent=sent,
+        reason=reason,
         kind_labels=KIND_LABELS,
         dinero_link=dinero_link,
         rackbeat_link=rackbeat_link,
@@ -85,24 +96,43 @@ def troubleshooting():
     if errors:
         return _page(errors, values, 422)
     direction = Direction(values["direction"])
+    audit = {"direction": direction.value, "number": values["number"]}
+    if direction == Direction.SALES_FROM_DINERO:
+        try:
+            lookup = troubleshoot.start_dinero_lookup(g.connection.id, values["number"])
+        except RedisError:
+            return page_error(str(TRY_AGAIN), 503)
+        record(g.connection, ActorType.RACKBEAT_USER, actor(), "troubleshooting", details=audit)
+        db.session.commit()
+        return redirect(to("embedded.troubleshooting_lookup", lookup_id=lookup.id), 303)
     sent = troubleshoot.send_rackbeat_invoice(
         g.connection.id, RACKBEAT_KIND[direction], values["number"]
     )
-    record(
-        g.connection,
-        ActorType.RACKBEAT_USER,
-        actor(),
-        "troubleshooting",
-        details={
-            "direction": direction.value,
-            "number": values["number"],
-            "already_transferred": sent.already_transferred,
-        },
-    )
+    audit["already_transferred"] = sent.already_transferred
+    record(g.connection, ActorType.RACKBEAT_USER, actor(), "troubleshooting", details=audit)
     db.session.commit()
     if sent.already_transferred:
         return _page({}, values, 200, sent)
     return redirect(to("embedded.troubleshooting_outcome", transfer_id=sent.transfer.id), 303)
+
+
+@bp.get("/troubleshooting/dinero/<lookup_id>")
+def troubleshooting_lookup(lookup_id: str):
+    """Dinero is searched for the invoice; then its transfer is followed, or the reason shown."""
+    lookup = troubleshoot.dinero_lookup(lookup_id, g.connection.id) or abort(404)
+    if lookup.transfer_id is not None:
+        return redirect(to("embedded.troubleshooting_outcome", transfer_id=lookup.transfer_id))
+    values = {"number": lookup.number, "direction": Direction.SALES_FROM_DINERO.value}
+    if lookup.finished:
+        reason = render(lookup.reason["code"], lookup.reason["params"])
+        return _page({}, values, 200, reason=reason)
+    return render_template("embedded/troubleshoot_lookup.html", lookup=lookup)
+
+
+@bp.get("/troubleshooting/dinero/<lookup_id>/status")
+def troubleshooting_lookup_status(lookup_id: str):
+    lookup = troubleshoot.dinero_lookup(lookup_id, g.connection.id) or abort(404)
+    return jsonify(finished=lookup.finished)
 
 
 def _own_transfer(transfer_id: int) -> Transfer:
@@ -120,6 +150,8 @@ def troubleshooting_outcome(transfer_id: int):
         "embedded/troubleshoot_outcome.html",
         transfer=transfer,
         finished=transfer.state not in rows.OPEN_STATES,
+        transfer_title=transfer_title,
+        search_key=search_key,
         state_labels=STATE_LABELS,
         kind_labels=KIND_LABELS,
         shown_message=shown_message,

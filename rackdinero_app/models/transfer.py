@@ -119,6 +119,10 @@ class SyncRun(ConnectionScoped, TimestampMixin, Base):
     # Every record's own outcome and reason is a SyncRecord row.
     counts: orm.Mapped[dict[str, Any]] = orm.mapped_column(sa.JSON, default=dict)
     message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # Why a run stopped, as a code with parameters (sync/reasons.py), shown in the reader's
+    # language; ``message`` keeps the English text for logs and support.
+    message_code: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    message_params: orm.Mapped[dict[str, Any] | None] = orm.mapped_column(sa.JSON)
     # What the start sync would do, before it is started: {kind: {outcome: n}, "reasons": …}.
     preview: orm.Mapped[dict[str, Any]] = orm.mapped_column(sa.JSON, default=dict)
     requested_by: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))

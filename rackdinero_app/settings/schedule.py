@@ -6,6 +6,8 @@ from datetime import datetime
 from datetime import timedelta
 
 IMPORT_MINUTE = 13
+# The same schedule for RQ's cron scheduler (tasks/cron.py), which reads it in UTC.
+HOURLY_IMPORT_CRON = f"{IMPORT_MINUTE} * * * *"
 
 
 def next_hourly_import(now: datetime) -> datetime:

@@ -1,4 +1,5 @@
-// Tell Rackbeat how tall this page is, so its iframe fits; poll a job's progress when asked.
+// Tell Rackbeat how tall this page is, so its iframe fits; poll a job's progress when asked
+// (and show it, for a start sync).
 (function () {
   var parentOrigin = document.body.getAttribute("data-parent-origin");
   var lastHeight = 0;
@@ -19,6 +20,22 @@
   new MutationObserver(reportHeight).observe(document.body, { childList: true, subtree: true });
   reportHeight();
 
+  // A start sync's progress: a bar per kind ("done of total") and the preview's count so far.
+  function showProgress(status) {
+    Object.keys(status.progress || {}).forEach(function (kind) {
+      var counts = status.progress[kind];
+      var bar = document.querySelector('[data-progress="' + kind + '"]');
+      if (bar) { bar.max = Math.max(counts.total, 1); bar.value = counts.done; }
+      var text = document.querySelector('[data-progress-text="' + kind + '"]');
+      if (text && text.getAttribute("data-format")) {
+        text.textContent = text.getAttribute("data-format")
+          .replace("%(done)s", counts.done).replace("%(total)s", counts.total);
+      }
+    });
+    var checked = document.querySelector("[data-checked]");
+    if (checked && typeof status.checked === "number") { checked.textContent = status.checked; }
+  }
+
   var progress = document.querySelector("[data-status-url]");
   if (progress) {
     var url = progress.getAttribute("data-status-url");
@@ -26,7 +43,9 @@
       fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
         .then(function (response) { return response.json(); })
         .then(function (status) {
-          if (status.finished) { window.location.reload(); } else { setTimeout(poll, 700); }
+          if (status.finished) { window.location.reload(); return; }
+          showProgress(status);
+          setTimeout(poll, 700);
         })
         .catch(function () { setTimeout(poll, 2000); });
     };

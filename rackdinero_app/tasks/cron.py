@@ -12,9 +12,14 @@ from typing import Any
 
 from rq.cron import CronScheduler
 
+from rackdinero_app.settings.schedule import HOURLY_IMPORT_CRON
+from rackdinero_app.tasks.invoice_import import start_hourly_imports
+from rackdinero_app.tasks.sync import resume_start_syncs
 from rackdinero_app.tasks.transfers import sweep
 
 SWEEP_TIMEOUT_SECONDS = 120
+# Only queues one run per connection (each run is its own job, see jobs.IMPORT_INVOICES).
+HOURLY_IMPORT_TIMEOUT_SECONDS = 300
 
 
 def declare(scheduler: CronScheduler, config: Mapping[str, Any]) -> CronScheduler:
@@ -23,6 +28,23 @@ def declare(scheduler: CronScheduler, config: Mapping[str, Any]) -> CronSchedule
     # Re-enqueues work whose job was lost (Redis restarted, a worker killed mid-transfer).
     scheduler.register(
         sweep,
+        queue,
+        interval=int(config["SWEEP_INTERVAL_SECONDS"]),
+        job_timeout=SWEEP_TIMEOUT_SECONDS,
+        result_ttl=60,
+    )
+    # C5: invoices from Dinero every hour at 13 minutes past. RQ 2.12 reads cron strings in
+    # UTC; Danish time differs from UTC by whole hours, so :13 is :13 there too.
+    scheduler.register(
+        start_hourly_imports,
+        queue,
+        cron=HOURLY_IMPORT_CRON,
+        job_timeout=HOURLY_IMPORT_TIMEOUT_SECONDS,
+        result_ttl=3600,
+    )
+    # S1: a start sync (or its preview) whose worker died carries on where it stopped.
+    scheduler.register(
+        resume_start_syncs,
         queue,
         interval=int(config["SWEEP_INTERVAL_SECONDS"]),
         job_timeout=SWEEP_TIMEOUT_SECONDS,

@@ -210,4 +210,68 @@ TEMPLATES = {
     "vat_total_of": N_("The VAT total of %(document)s"),
     "date_of": N_("The date of %(document)s"),
     "due_date_of": N_("The due date of %(document)s"),
+    # Dinero → Rackbeat (C5's second direction): the hourly import and its transfers.
+    "invoices_to_dinero": N_(
+        "Customer invoices are created in Rackbeat and sent to Dinero (Settings > Sales: "
+        "direction of customer invoices), so Dinero's invoices are not imported."
+    ),
+    "invoice_from_dinero": N_(
+        "This invoice was imported from Dinero (%(document)s), so it is not sent back."
+    ),
+    "came_from_rackbeat": N_("%(document)s was sent from Rackbeat, so it is not imported back."),
+    "already_in_rackbeat": N_("%(document)s is already in Rackbeat as invoice %(number)s."),
+    "dinero_draft": N_("%(document)s is a draft; only booked invoices are imported."),
+    "imported_invoice": N_("Created in Rackbeat as booked invoice no. %(number)s."),
+    "imported_credit_note": N_("Created in Rackbeat as booked credit note no. %(number)s."),
+    "imported_credit_note_for": N_(
+        "Created in Rackbeat as booked credit note no. %(number)s for invoice %(invoice)s."
+    ),
+    "document_dinero_invoice": N_("Dinero invoice %(number)s"),
+    "document_dinero_credit_note": N_("Dinero credit note %(number)s"),
+    "dinero_line_without_product": N_(
+        "%(document)s: %(line)s has no product. Every line of a Rackbeat invoice needs a "
+        "product, so enter this invoice in Rackbeat by hand."
+    ),
+    "dinero_product_without_number": N_(
+        'The Dinero product "%(name)s" has no product number, so it cannot be found or created '
+        "in Rackbeat. Give it a product number in Dinero, then retry."
+    ),
+    "contact_without_email": N_(
+        'The Dinero contact "%(name)s" has no e-mail address, so the app cannot tell whether '
+        "the customer is in Rackbeat already. Add the e-mail address in Dinero, then retry."
+    ),
+    "map_group_for_new_product": N_(
+        'Dinero product %(number)s ("%(name)s") is not in Rackbeat, and no product group has '
+        "revenue account %(account)s. Create product %(number)s in Rackbeat, or map a product "
+        "group to account %(account)s in Settings > Sales and customers > Revenue accounts."
+    ),
+    "credited_invoice_not_imported": N_(
+        "%(credit_note)s credits Dinero invoice %(invoice)s, which is not in Rackbeat. Import "
+        "invoice %(invoice)s first (Troubleshooting), then retry."
+    ),
+    "waiting_for_credited_invoice": N_(
+        "%(credit_note)s waits until Dinero invoice %(invoice)s is in Rackbeat."
+    ),
+    "imported_total_differs": N_(
+        "%(document)s: the lines add up to %(lines)s excl. VAT, but Dinero's total is "
+        "%(dinero)s. Enter this invoice in Rackbeat by hand."
+    ),
+    # What an import run reports about the Dinero vouchers it saw but did not import.
+    "deleted_in_dinero": N_(
+        "%(document)s was deleted in Dinero. It was never imported, and nothing was changed in "
+        "Rackbeat."
+    ),
+    "deleted_in_dinero_kept": N_(
+        "%(document)s was deleted in Dinero. Rackbeat invoice %(number)s was kept: the app "
+        "never deletes in Rackbeat; credit it there if it should go."
+    ),
+    "created_before_import": N_(
+        "%(document)s was created in Dinero before invoices were set to come from Dinero, so "
+        "it is not imported. Import it by its number in Troubleshooting if it should be."
+    ),
+    "not_stored": N_("%(document)s could not be recorded for import; the next run tries it again."),
+    "import_stopped": N_(
+        "The import stopped before it finished (its worker stopped); the next run takes over."
+    ),
+    "dinero_invoice_not_found": N_("Dinero has no booked invoice or credit note no. %(number)s."),
 }

@@ -1,23 +1,33 @@
 """Troubleshooting (T1): send one invoice by its number now, ahead of queued work.
 
-An invoice already in Dinero is never sent twice: its link says where it is. An invoice whose
-transfer failed or was skipped (e.g. an integration was off at the time) is sent again, judged
-by today's settings; the transfer's outcome says which setting still stops it, if one does.
+An invoice already in the other system is never sent twice: its link says where it is. An
+invoice whose transfer failed or was skipped (e.g. an integration was off at the time) is sent
+again, judged by today's settings; the transfer's outcome says which setting still stops it.
+
+A Rackbeat invoice becomes a transfer at once. A Dinero invoice must first be found by its
+number, which takes a request to Dinero, so that is a job (``run_dinero_lookup``) whose
+progress the page follows in Redis, like an activation attempt.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
+from dataclasses import asdict
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from rackdinero_app import jobs
 from rackdinero_app.extensions import db
+from rackdinero_app.extensions import rq
 from rackdinero_app.models import EntityLink
 from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers import rows
+from rackdinero_app.transfers.invoice_import import request_import_by_number
 from rackdinero_app.transfers.links import find_link
 
 TRIGGER = "troubleshooting"
@@ -69,3 +79,63 @@ def _latest_transfer(connection_id: int, kind: EntityKind, number: str) -> Trans
         .order_by(Transfer.id.desc())
         .limit(1)
     )
+
+
+LOOKUP_TTL_SECONDS = 3600
+
+
+@dataclass
+class DineroLookup:
+    """Troubleshooting's search for Dinero invoice ``number``: pending until the job found it
+    (``transfer_id``) or could not (``reason``, a message as JSON: code and parameters)."""
+
+    id: str
+    connection_id: int
+    number: str
+    finished: bool = False
+    transfer_id: int | None = None
+    reason: dict[str, Any] | None = None
+
+
+def _lookup_key(lookup_id: str) -> str:
+    return f"rackdinero:troubleshooting:lookup:{lookup_id}"
+
+
+def _save(lookup: DineroLookup) -> None:
+    rq.redis.set(_lookup_key(lookup.id), json.dumps(asdict(lookup)), ex=LOOKUP_TTL_SECONDS)
+
+
+def _load(lookup_id: str) -> DineroLookup | None:
+    raw = rq.redis.get(_lookup_key(lookup_id))
+    return None if raw is None else DineroLookup(**json.loads(raw))
+
+
+def start_dinero_lookup(connection_id: int, number: str) -> DineroLookup:
+    """Ask a job to find Dinero invoice ``number`` and import it (raises ``RedisError``)."""
+    lookup = DineroLookup(uuid.uuid4().hex, connection_id, number)
+    _save(lookup)
+    jobs.enqueue_import_by_number(lookup.id)
+    return lookup
+
+
+def dinero_lookup(lookup_id: str, connection_id: int) -> DineroLookup | None:
+    """The lookup, if it exists and is this connection's."""
+    lookup = _load(lookup_id)
+    return lookup if lookup is not None and lookup.connection_id == connection_id else None
+
+
+def run_dinero_lookup(lookup_id: str) -> None:
+    """Find the Dinero invoice and request its import; one that failed or was skipped before
+    is sent again now."""
+    lookup = _load(lookup_id)
+    if lookup is None or lookup.finished:
+        return
+    found = request_import_by_number(lookup.connection_id, lookup.number)
+    if found.transfer is not None:
+        if found.transfer.state in rows.SENDABLE_AGAIN:
+            rows.send_again(found.transfer.id, at_front=True)
+        lookup.transfer_id = found.transfer.id
+    else:
+        lookup.reason = {"code": found.reason.code, "params": found.reason.json_params()}
+    lookup.finished = True
+    _save(lookup)

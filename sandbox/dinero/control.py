@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask import jsonify
 from flask import request
 
+from sandbox.dinero import bulk
 from sandbox.dinero import seed
 from sandbox.dinero import state
 
@@ -38,6 +39,30 @@ def reset():
     """Reseed the data and forget tokens, rate-limit windows and request counts (knobs stay)."""
     seed.populate(state.current())
     return jsonify({"reset": True})
+
+
+@bp.post("/bulk")
+def add_bulk():
+    """Add many contacts and products to one organization (``sandbox/dinero/bulk.py``):
+    ``{"organization": 400555, "contacts": 1000, "products": 1000, …}``."""
+    changes = request.get_json(silent=True)
+    if not isinstance(changes, dict):
+        return jsonify({"error": "Send a JSON object."}), 400
+    organization_id = changes.pop("organization", None)
+    try:
+        wanted = bulk.Bulk(**changes)
+    except TypeError as error:
+        return jsonify({"error": str(error)}), 400
+    numbers = (wanted.contacts, wanted.products, wanted.no_email_every, wanted.supplier_every)
+    counts_ok = all(isinstance(n, int) and n >= 0 for n in (*numbers, wanted.no_number_every))
+    if not counts_ok or not isinstance(wanted.prefix, str):
+        return jsonify({"error": "Counts and steps are whole numbers; prefix is text."}), 400
+    sandbox = state.current()
+    with sandbox.lock:
+        org = sandbox.organizations.get(organization_id)
+        if org is None:
+            return jsonify({"error": f"No organization {organization_id}."}), 404
+        return jsonify(bulk.add(org, wanted))
 
 
 @bp.get("/requests")

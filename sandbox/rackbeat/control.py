@@ -43,6 +43,20 @@ def reset() -> Any:
     return jsonify(store.knobs.as_dict())
 
 
+@bp.get("/requests")
+def requests_made() -> Any:
+    """``{"<account id>": {"requests": n, "refused": m}}``: API calls per account since the
+    last reset, and how many of them the rate limit refused (429)."""
+    store = get_store()
+    with store.lock:
+        return jsonify(
+            {
+                str(account): {"requests": count, "refused": store.api_refused[account]}
+                for account, count in store.api_requests.items()
+            }
+        )
+
+
 @bp.get("/outbox")
 def outbox() -> Any:
     return jsonify(get_store().outbox.counts())

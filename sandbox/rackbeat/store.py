@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import Counter
+from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -182,7 +184,9 @@ class Store:
             self.access_tokens: dict[str, Token] = {}
             self.refresh_tokens: dict[str, Token] = {}
             self.webhooks: dict[int, Webhook] = {}
-            self.api_calls: dict[str, list[float]] = {}
+            self.api_calls: dict[str, deque[float]] = {}
+            self.api_requests: Counter[int] = Counter()
+            self.api_refused: Counter[int] = Counter()
             self._counters: dict[str, int] = {}
             seed.populate(self)
 

@@ -50,7 +50,8 @@ def page(client, token, **params):
 
 
 def row_keys(html: str) -> list[str]:
-    return re.findall(r'<tr id="transfer-\d+"[^>]*>.*?>(\w[\w-]*)</a></td>', html, re.S)
+    """The Rackbeat number of each row ("Salgsfaktura 1001" → "1001")."""
+    return re.findall(r'<tr id="transfer-\d+"[^>]*>.*?(\w[\w-]*)</a></td>', html, re.S)
 
 
 def csrf_of(html: str) -> str:

@@ -10,6 +10,7 @@ from rq import SimpleWorker
 from rackdinero_app.extensions import rq
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
+from tests.transfers import dinero_books as books
 from tests.transfers.conftest import ACCOUNT_ID
 
 pytestmark = pytest.mark.redis
@@ -27,9 +28,16 @@ def page(client, connection, open_session):
         return client.post("/embedded/troubleshooting", data=data)
 
     def follow(response) -> str:
+        """Run what the page queued, then read where it leads (redirects followed)."""
         assert response.status_code == 303, response.get_data(as_text=True)
-        run_queued_jobs()
-        return client.get(response.location).get_data(as_text=True)
+        location = response.location
+        for _ in range(3):
+            run_queued_jobs()
+            answer = client.get(location)
+            if answer.status_code != 302:
+                return answer.get_data(as_text=True)
+            location = answer.location
+        raise AssertionError("the page kept redirecting")
 
     send.follow = follow
     return send
@@ -95,3 +103,43 @@ def test_a_number_rackbeat_does_not_have_says_so(sandboxes, connection, page):
     outcome = page.follow(page("999999"))
 
     assert "blev ikke fundet i Rackbeat" in outcome
+
+
+@pytest.fixture
+def dinero(app, sandboxes):
+    books.unhurried(sandboxes.dinero)
+    return books.dinero(app)
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, **books.UNHURRIED}
+
+
+def test_a_dinero_invoice_is_found_by_its_number_and_imported_once(
+    sandboxes, connection, dinero, page
+):
+    books.switch_to_dinero(connection)
+    invoice = books.booked_invoice(dinero)
+    number = str(dinero.get_invoice(invoice)["Number"])
+    invoices_before = len(sandboxes.rackbeat_account.records["customer_invoices"])
+
+    outcome = page.follow(page(number, "sales_from_dinero"))
+
+    assert "Gennemført" in outcome
+    assert f"Salgsfaktura fra Dinero nr. {number}" in outcome
+    assert "Åbn i Rackbeat" in outcome
+    assert len(sandboxes.rackbeat_account.records["customer_invoices"]) == invoices_before + 1
+
+    again = page.follow(page(number, "sales_from_dinero"))
+
+    assert "findes allerede i Rackbeat som faktura" in again
+    assert len(sandboxes.rackbeat_account.records["customer_invoices"]) == invoices_before + 1
+
+
+def test_a_dinero_number_that_does_not_exist_says_so(sandboxes, connection, dinero, page):
+    books.switch_to_dinero(connection)
+
+    outcome = page.follow(page("99999", "sales_from_dinero"))
+
+    assert "Dinero har ingen bogført faktura eller kreditnota nr. 99999" in outcome

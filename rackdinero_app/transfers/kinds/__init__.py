@@ -1,5 +1,6 @@
 """One module per kind of transfer, mirroring ``transfers/mapping/``: read from Rackbeat, map
-(pure), write to Dinero once.
+(pure), write to Dinero once; ``from_dinero`` does the same the other way, for the hourly
+invoice import (C5).
 
 Every Dinero object gets an identity derived from its Rackbeat source (a client-chosen Guid
 where Dinero accepts one, an ExternalReference everywhere). On a retry a handler looks the
@@ -15,6 +16,7 @@ from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferDirection
 from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.kinds.contacts import transfer_contact
+from rackdinero_app.transfers.kinds.from_dinero import import_sales_voucher
 from rackdinero_app.transfers.kinds.goods_consumption import transfer_goods_consumption
 from rackdinero_app.transfers.kinds.products import transfer_product
 from rackdinero_app.transfers.kinds.purchases import transfer_supplier_invoice
@@ -33,7 +35,10 @@ HANDLERS: dict[EntityKind, Handler] = {
     EntityKind.SUPPLIER_INVOICE: transfer_supplier_invoice,
 }
 # Dinero → Rackbeat (C5's second direction), by the kind of the Dinero record.
-FROM_DINERO: dict[EntityKind, Handler] = {}
+FROM_DINERO: dict[EntityKind, Handler] = {
+    EntityKind.CUSTOMER_INVOICE: import_sales_voucher,
+    EntityKind.CREDIT_NOTE: import_sales_voucher,
+}
 
 
 def handler_for(kind: EntityKind, direction: TransferDirection) -> Handler:

@@ -39,9 +39,13 @@ def transfer_customer_invoice(job: TransferJob) -> Outcome:
     settings = job.settings
     if not settings.customer_integration_enabled:
         return Outcome.skipped("integration_off", CUSTOMERS_OFF)
+    if (imported := _imported_from_dinero(job)) is not None:
+        return imported
     if settings.invoice_direction != InvoiceDirection.RACKBEAT_TO_DINERO:
         return Outcome.skipped("invoices_from_dinero", Message.of("invoices_from_dinero"))
     invoice = job.rackbeat.get_customer_invoice(job.key)
+    if (guid := mapping.dinero_voucher_of(invoice)) is not None:
+        return _from_dinero(guid, None)
     if not invoice.get("is_booked"):
         return Outcome.skipped("not_booked", Message.of("invoice_not_booked"))
     customer_number = str(
@@ -87,6 +91,23 @@ def transfer_customer_invoice(job: TransferJob) -> Outcome:
         dinero_guid=guid,
         dinero_number=number,
         follow_ups=_goods_consumption_follow_up(job),
+    )
+
+
+def _imported_from_dinero(job: TransferJob) -> Outcome | None:
+    """An invoice the import made from a Dinero voucher is never sent back: its link under
+    this Rackbeat number holds a guid other than the one this transfer would choose."""
+    for kind in (EntityKind.CUSTOMER_INVOICE, EntityKind.CREDIT_NOTE):
+        link = find_link(job.connection.id, kind, job.key)
+        if link is not None and link.dinero_guid != job.guid(kind):
+            return _from_dinero(link.dinero_guid, link.dinero_number)
+    return None
+
+
+def _from_dinero(guid: str, number: str | None) -> Outcome:
+    document = Message.of("document_dinero_invoice", number=number or guid)
+    return Outcome.skipped(
+        "imported_from_dinero", Message.of("invoice_from_dinero", document=document)
     )
 
 

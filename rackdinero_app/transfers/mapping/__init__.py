@@ -1,4 +1,5 @@
-"""Pure mapping between Rackbeat records and Dinero request bodies.
+"""Pure mapping between Rackbeat records and Dinero request bodies (and, in ``from_dinero``,
+Dinero's invoices back into Rackbeat bodies).
 
 Plain dicts in (as Rackbeat's API returns them, plus the settings snapshot), plain dicts out
 (JSON bodies matching Dinero's documented request schemas). No I/O. Money is ``Decimal`` until
@@ -13,6 +14,7 @@ from rackdinero_app.transfers.mapping.choices import vat_zone_of
 from rackdinero_app.transfers.mapping.contacts import contact_name
 from rackdinero_app.transfers.mapping.contacts import contact_payload
 from rackdinero_app.transfers.mapping.contacts import contact_update_payload
+from rackdinero_app.transfers.mapping.from_dinero import dinero_voucher_of
 from rackdinero_app.transfers.mapping.goods_consumption import goods_consumption_cost
 from rackdinero_app.transfers.mapping.goods_consumption import goods_consumption_payload
 from rackdinero_app.transfers.mapping.products import product_payload
@@ -32,6 +34,7 @@ __all__ = [
     "contact_update_payload",
     "credit_note_payload",
     "dinero_unit_for",
+    "dinero_voucher_of",
     "expected_credit_note_totals",
     "expected_invoice_totals",
     "goods_consumption_cost",

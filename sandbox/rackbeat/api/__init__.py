@@ -7,6 +7,7 @@ limit; a write may also "fail after commit" to exercise the caller's idempotency
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import Any
 
 from flask import Blueprint
@@ -55,20 +56,24 @@ def apply_knobs_and_authenticate() -> Any:
 
 
 def _rate_limit(store: Any, token: str) -> Any:
+    """At most ``rate_limit_per_minute`` calls per token in any 60 seconds (a sliding window);
+    every call is counted per account, answered 429 or not (``GET /_sandbox/requests``)."""
+    store.api_requests[g.account.id] += 1
     limit = store.knobs.rate_limit_per_minute
     if not limit:
         return None
     now = time.monotonic()
-    calls = [moment for moment in store.api_calls.get(token, []) if moment > now - 60]
+    calls = store.api_calls.setdefault(token, deque())
+    while calls and calls[0] <= now - 60:
+        calls.popleft()
     if len(calls) >= limit:
+        store.api_refused[g.account.id] += 1
         response = jsonify(message="Too Many Attempts.")
         response.headers["Retry-After"] = str(max(1, round(60 - (now - calls[0]))))
         response.headers["X-RateLimit-Limit"] = str(limit)
         response.headers["X-RateLimit-Remaining"] = "0"
-        store.api_calls[token] = calls
         return response, 429
     calls.append(now)
-    store.api_calls[token] = calls
     return None
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sandbox.rackbeat.api import bp
 from sandbox.rackbeat.api.common import account
-from sandbox.rackbeat.api.common import filtered
 from sandbox.rackbeat.api.common import json_body
+from sandbox.rackbeat.api.common import matching
 from sandbox.rackbeat.api.common import paginated
 from sandbox.rackbeat.api.common import scoped
 from sandbox.rackbeat.api.common import single
@@ -15,7 +15,6 @@ from sandbox.rackbeat.api.common import suppress_requested
 from sandbox.rackbeat.context import get_store
 from sandbox.rackbeat.records import SINGULAR
 from sandbox.rackbeat.records import find
-from sandbox.rackbeat.records import listing
 from sandbox.rackbeat.records import parse_key
 from sandbox.rackbeat.records.products import create_product
 from sandbox.rackbeat.records.products import update_product
@@ -35,7 +34,7 @@ def _register_lookup(resource: str, scopes: tuple[str, ...]) -> None:
     @scoped(*scopes)
     def index() -> Any:
         with get_store().lock:
-            return paginated(resource, filtered(listing(account(), resource)))
+            return paginated(resource, matching(account(), resource))
 
     @scoped(*scopes)
     def show(number: str) -> Any:
@@ -55,7 +54,7 @@ for _resource, _scopes in LOOKUPS.items():
 @scoped("products")
 def products_index() -> Any:
     with get_store().lock:
-        return paginated("products", filtered(listing(account(), "products")))
+        return paginated("products", matching(account(), "products"))
 
 
 @bp.get("/products/<path:number>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from collections.abc import Callable
@@ -13,6 +14,9 @@ from flask import jsonify
 from flask import make_response
 from flask import request
 
+from sandbox.rackbeat.records import RecordNotFound
+from sandbox.rackbeat.records import parse_key
+from sandbox.rackbeat.records import sort_key
 from sandbox.rackbeat.records.validation import Fields
 from sandbox.rackbeat.records.validation import parse_bool
 from sandbox.rackbeat.store import Account
@@ -64,13 +68,42 @@ def single(key: str, record: dict[str, Any], status: int = 200) -> Any:
     return jsonify({key: record}), status
 
 
+def _simple_filters() -> list[tuple[str, str]]:
+    return [
+        (name[len("simple_filter[") : -1], value)
+        for name, value in request.args.items()
+        if name.startswith("simple_filter[") and name.endswith("]")
+    ]
+
+
 def filtered(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Apply ``simple_filter[<field>]=<value>`` (equality on the field's text)."""
-    for name, value in request.args.items():
-        if name.startswith("simple_filter[") and name.endswith("]"):
-            field = name[len("simple_filter[") : -1]
-            records = [record for record in records if _text(record.get(field)) == value]
+    for field, value in _simple_filters():
+        records = [record for record in records if _text(record.get(field)) == value]
     return records
+
+
+def matching(account: Account, resource: str) -> list[dict[str, Any]]:
+    """The account's records of ``resource`` in key order, narrowed by ``simple_filter[...]``.
+
+    The stored records themselves (``paginated`` copies the page it answers), so a lookup by
+    one value costs one pass over the records, not a copy of all of them; a filter on the key
+    (``number``) is a single lookup."""
+    records = account.records[resource]
+    filters = _simple_filters()
+    keyed = [value for field, value in filters if field == "number"]
+    if keyed:
+        try:
+            record = records.get(parse_key(resource, keyed[0]))
+        except RecordNotFound:
+            record = None
+        return filtered([] if record is None else [record])
+    keys = [
+        key
+        for key, record in records.items()
+        if all(_text(record.get(field)) == value for field, value in filters)
+    ]
+    return [records[key] for key in sorted(keys, key=sort_key)]
 
 
 def _text(value: Any) -> str:
@@ -92,7 +125,7 @@ def paginated(plural: str, records: list[dict[str, Any]]) -> Any:
     total = len(records)
     start = (page - 1) * limit
     body = {
-        plural: records[start : start + limit],
+        plural: copy.deepcopy(records[start : start + limit]),
         "total": total,
         "pages": max(1, math.ceil(total / limit)),
         "limit": limit,

@@ -6,8 +6,8 @@ from typing import Any
 
 from sandbox.rackbeat.api import bp
 from sandbox.rackbeat.api.common import account
-from sandbox.rackbeat.api.common import filtered
 from sandbox.rackbeat.api.common import json_body
+from sandbox.rackbeat.api.common import matching
 from sandbox.rackbeat.api.common import paginated
 from sandbox.rackbeat.api.common import scoped
 from sandbox.rackbeat.api.common import single
@@ -15,7 +15,6 @@ from sandbox.rackbeat.api.common import suppress_requested
 from sandbox.rackbeat.context import get_store
 from sandbox.rackbeat.records import SINGULAR
 from sandbox.rackbeat.records import find
-from sandbox.rackbeat.records import listing
 from sandbox.rackbeat.records import parse_key
 from sandbox.rackbeat.records.contacts import create_contact
 from sandbox.rackbeat.records.contacts import update_contact
@@ -28,7 +27,7 @@ def _register(resource: str) -> None:
     @scoped(resource)
     def index() -> Any:
         with get_store().lock:
-            return paginated(resource, filtered(listing(account(), resource)))
+            return paginated(resource, matching(account(), resource))
 
     @scoped(resource)
     def show(number: str) -> Any:

@@ -56,7 +56,7 @@ def find(account: Account, resource: str, key: Any) -> dict[str, Any]:
 def listing(account: Account, resource: str) -> list[dict[str, Any]]:
     """All records of a resource in key order, as copies the caller may change."""
     records = account.records[resource]
-    return [copy.deepcopy(records[key]) for key in sorted(records, key=_sort_key)]
+    return [copy.deepcopy(records[key]) for key in sorted(records, key=sort_key)]
 
 
 def next_number(account: Account, resource: str, start: int = 1) -> int:
@@ -64,5 +64,5 @@ def next_number(account: Account, resource: str, start: int = 1) -> int:
     return max(numbers, default=start - 1) + 1
 
 
-def _sort_key(key: Any) -> tuple[int, Any]:
+def sort_key(key: Any) -> tuple[int, Any]:
     return (0, key) if isinstance(key, int) else (1, str(key))
