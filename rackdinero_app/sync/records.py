@@ -5,12 +5,15 @@ page or per lookup; nothing is kept beyond the page."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from rackdinero_app.extensions import db
 from rackdinero_app.models import EntityLink
 from rackdinero_app.models import SyncRecord
+from rackdinero_app.models import SyncRun
+from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.sync.rules import Item
 
@@ -60,3 +63,9 @@ def done_reading() -> None:
     """End the read transaction before calling out: no lock or snapshot is held while
     Rackbeat answers."""
     db.session.commit()
+
+
+def run_started_at(run_id: int) -> datetime:
+    """When the run was started (its first pass began then)."""
+    started = db.session.scalar(sa.select(SyncRun.started_at).where(SyncRun.id == run_id))
+    return started or utcnow()

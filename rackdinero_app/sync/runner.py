@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from rackdinero_app.clients.errors import ClientError
+from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import SyncOutcome
 from rackdinero_app.models.enums import SyncState
@@ -39,6 +40,7 @@ from rackdinero_app.sync.rules import Decision
 from rackdinero_app.sync.rules import Item
 from rackdinero_app.sync.rules import Reason
 from rackdinero_app.sync.sources import Position
+from rackdinero_app.sync.sources import changed_since
 from rackdinero_app.sync.sources import read_page
 from rackdinero_app.sync.work import Work
 from rackdinero_app.sync.work import client_message
@@ -121,7 +123,7 @@ def _run(lease: Lease, work: Work) -> bool:
             if work.out_of_time():
                 lease.release()
                 return True
-        following = position.after(last)
+        following = position.after(last) or _another_pass(lease, work, position)
         if lease.advance(None if following is None else str(following)):
             lease.finish(SyncState.CANCELLED)
             return False
@@ -130,6 +132,16 @@ def _run(lease: Lease, work: Work) -> bool:
             return True
     lease.finish(SyncState.SUCCEEDED)
     return False
+
+
+def _another_pass(lease: Lease, work: Work, position: Position) -> Position | None:
+    """After the last page: if anything changed in Dinero since this pass began, its order
+    may have moved a record past the pages read, so read everything once more (records this
+    run handled cost nothing but the page read)."""
+    began = position.began_at(records.run_started_at(lease.run_id))
+    if not patiently(partial(changed_since, work.dinero, began)):
+        return None
+    return position.next_pass(utcnow())
 
 
 def _store(lease: Lease, item: Item, decision: Decision, cursor: str) -> bool:

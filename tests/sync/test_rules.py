@@ -3,6 +3,9 @@ the bodies Rackbeat gets, the counts and the cursor — no HTTP, database or Red
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
 import pytest
 
 from rackdinero_app.models.enums import EntityKind
@@ -223,6 +226,19 @@ def test_the_cursor_walks_contacts_then_products_page_by_page():
     assert Position.parse("products:2").after(last_page=True) is None
     with pytest.raises(ValueError):
         Position.parse("invoices:1")
+
+
+def test_a_later_pass_keeps_when_it_began_and_the_passes_are_limited():
+    began = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    second = Position.parse("products:3").next_pass(began)
+    assert str(second) == f"contacts:0/p2@{int(began.timestamp())}"
+    assert Position.parse(str(second)) == second
+    assert str(second.after(last_page=True)) == f"products:0/p2@{int(began.timestamp())}"
+    assert second.began_at(began.replace(hour=9)) == began
+    assert Position.parse(None).began_at(began) == began  # the first pass: the run's start
+    third = second.next_pass(began)
+    assert third.pass_ == 3
+    assert third.next_pass(began) is None
 
 
 # -- reasons and the CSV ----------------------------------------------------------------------

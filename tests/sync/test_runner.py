@@ -3,7 +3,9 @@ again, resuming after a crash, slices, cancelling, and what a refusal or an outa
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -18,9 +20,12 @@ from rackdinero_app.sync import lease as lease_module
 from rackdinero_app.sync import rackbeat as rackbeat_side
 from rackdinero_app.sync import runner
 from rackdinero_app.sync import runs
+from rackdinero_app.sync import sources
 from rackdinero_app.sync import work
 from rackdinero_app.sync.progress import empty_preview
 from rackdinero_app.sync.progress import run_counts
+from sandbox.dinero import bulk
+from sandbox.dinero import state as dinero_state
 from sandbox.dinero.views.contacts import create_contact as dinero_contact
 from sandbox.rackbeat.records.contacts import create_contact
 from sandbox.rackbeat.records.products import create_product
@@ -344,3 +349,39 @@ def test_a_preview_job_does_not_take_a_started_run_nor_a_run_job_a_preview(app, 
     assert runner_states == (False, False)
     assert fresh_run(pending).state == SyncState.PENDING
     assert fresh_run(previewing).state == SyncState.PREVIEWING
+
+
+def test_a_record_pushed_back_by_a_change_during_the_run_is_still_copied(
+    app, connection, new_run, sandboxes, monkeypatch
+):
+    """Dinero lists products by when they last changed. One changed after its page was read
+    moves to the end, and pushes the first product of the next page back onto a page already
+    read: the run reads everything once more and copies it."""
+    dinero = sandboxes.dinero.extensions["dinero_sandbox"]
+    with dinero.lock:
+        bulk.add(sandboxes.organization, bulk.Bulk(products=12, prefix="flyt"))
+    monkeypatch.setattr(runner, "read_page", partial(sources.read_page, page_size=5))
+    app.config["START_SYNC_SLICE_SECONDS"] = 0
+    time.sleep(1.1)  # Dinero keeps seconds: the run starts after the records were made
+    run_id = started(new_run)
+    while fresh_run(run_id).cursor != "products:2":
+        assert runner.run_slice(run_id)
+
+    time.sleep(1.1)
+    with dinero.lock:
+        products = sandboxes.organization.products.values()
+        first = min(products, key=lambda p: (p["UpdatedAt"], p["ProductGuid"]))
+        first["Name"] += " (ny pris)"
+        first["UpdatedAt"] = dinero_state.iso(dinero_state.now())
+    run_to_the_end(run_id)
+
+    with dinero.lock:
+        in_dinero = {
+            p["ProductNumber"]
+            for p in sandboxes.organization.products.values()
+            if p.get("ProductNumber") and not p.get("DeletedAt")
+        }
+    copied = numbers(sandboxes)
+    assert in_dinero <= set(copied), sorted(in_dinero - set(copied))
+    assert max(copied.values()) == 1
+    assert fresh_run(run_id).state == SyncState.SUCCEEDED

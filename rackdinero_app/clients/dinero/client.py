@@ -184,6 +184,19 @@ class DineroClient:
         }
         return self.transport.pages("v2", "contacts", params, page_size)
 
+    def contacts_page(
+        self,
+        page: int,
+        *,
+        fields: str,
+        changes_since: datetime | str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> tuple[list[Record], bool]:
+        """One page of contacts (0-based) and whether it is the last; for work that stores its
+        place in the list between pages."""
+        params = {"fields": fields, "changesSince": _date_param(changes_since)}
+        return self.transport.page("v2", "contacts", params, page, page_size)
+
     def get_contact(self, guid: str) -> Record:
         return self._call("GET", "v1", f"contacts/{quote(guid)}")
 
@@ -216,6 +229,18 @@ class DineroClient:
             "deletedOnly": str(deleted_only).lower(),
         }
         return self.transport.pages("v1", "products", params, page_size)
+
+    def products_page(
+        self,
+        page: int,
+        *,
+        fields: str,
+        changes_since: datetime | str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> tuple[list[Record], bool]:
+        """One page of products (0-based) and whether it is the last."""
+        params = {"fields": fields, "changesSince": _date_param(changes_since)}
+        return self.transport.page("v1", "products", params, page, page_size)
 
     def get_product(self, guid: str) -> Record:
         return self._call("GET", "v1", f"products/{quote(guid)}")

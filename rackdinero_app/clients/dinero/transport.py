@@ -105,21 +105,31 @@ class Transport:
             return None
         return wrap(response.json())
 
+    def page(
+        self,
+        version: str,
+        path: str,
+        params: Mapping[str, Any],
+        page: int,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> tuple[list[Record], bool]:
+        """One page of a list (0-based) and whether it is the last one."""
+        size = max(1, min(page_size, MAX_PAGE_SIZE))
+        result = self.call("GET", version, path, params={**params, "page": page, "pageSize": size})
+        items = list(result["Collection"] or []) if result else []
+        pagination = result["Pagination"] if result and "Pagination" in result else {}
+        returned = pagination.get("Result", len(items))
+        served = pagination.get("PageSize", size)
+        return items, not items or returned < served
+
     def pages(
         self, version: str, path: str, params: Mapping[str, Any], page_size: int = MAX_PAGE_SIZE
     ) -> Iterator[Record]:
         """Every item of a paged list, one page in memory at a time (pages are 0-based)."""
-        size = max(1, min(page_size, MAX_PAGE_SIZE))
         page = 0
         while True:
-            result = self.call(
-                "GET", version, path, params={**params, "page": page, "pageSize": size}
-            )
-            items = result["Collection"] if result else []
+            items, last = self.page(version, path, params, page, page_size)
             yield from items
-            pagination = result["Pagination"] if result and "Pagination" in result else {}
-            returned = pagination.get("Result", len(items))
-            served = pagination.get("PageSize", size)
-            if not items or returned < served:
+            if last:
                 return
             page += 1
