@@ -1,6 +1,6 @@
 """The hourly import from Dinero on the Sales settings page (C5): when it runs next, the run
 under way or the last one (how many imported, failed, and which vouchers it left alone), and
-"Run now"."""
+"Run now" (also on the overview)."""
 
 from __future__ import annotations
 
@@ -77,4 +77,6 @@ def import_invoices_now():
         )
         db.session.commit()
     notice = "queued" if created else "busy"
+    if request.form.get("back") == "overview":
+        return redirect(to("embedded.home", run_now=notice), 303)
     return redirect(to("embedded.settings_section", section="sales", run_now=notice), 303)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import g
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask_babel import format_datetime
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
@@ -109,6 +110,7 @@ def home():
         activity=recent_activity(g.connection.id, now),
         from_dinero=from_dinero,
         next_import=format_time(next_hourly_import(now), "HH:mm") if from_dinero else None,
+        run_now=request.args.get("run_now") if from_dinero else None,
         last_import=latest_run(g.connection.id, SyncKind.HOURLY_INVOICE_IMPORT),
         start_sync=latest_run(g.connection.id, SyncKind.START_SYNC),
         state_labels=STATE_LABELS,

@@ -136,3 +136,27 @@ def test_the_start_sync_state_links_its_report(client, connection, open_session)
     status = card(overview(client, open_session), "start-sync-status")
     assert "Færdig" in status
     assert "Se rapporten" in status
+
+
+def test_run_now_from_the_overview_queues_an_import_and_comes_back(
+    client, connection, open_session
+):
+    db.session.execute(
+        sa.update(Settings).values(invoice_direction=InvoiceDirection.DINERO_TO_RACKBEAT)
+    )
+    db.session.commit()
+    token = open_session(ACCOUNT)
+    page = client.get("/embedded/", query_string={"s": token}).get_data(True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+
+    response = client.post(
+        "/embedded/settings/sales/import-now",
+        data={"s": token, "csrf_token": csrf, "back": "overview"},
+    )
+
+    assert response.status_code == 303
+    assert response.location.startswith("/embedded/?")
+    back = client.get(response.location).get_data(True)
+    assert "Importen er sat i kø" in card(back, "invoice-import")
+    runs = db.session.scalars(sa.select(SyncRun).where(SyncRun.connection_id == connection.id))
+    assert [run.kind for run in runs] == [SyncKind.HOURLY_INVOICE_IMPORT]
