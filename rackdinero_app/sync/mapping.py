@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from rackdinero_app.payment_terms import payment_terms_for
+
 TEXT_LENGTH = 255
 VAT_ZONES = {"DK": "domestic", "EU": "eu", "World": "abroad"}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -48,10 +50,7 @@ class Choices:
         return mapped if mapped is not None else (self.groups[0] if self.groups else None)
 
     def payment_terms_for(self, days: Any) -> int | None:
-        for number, term_days in self.payment_terms:
-            if days is not None and term_days == days:
-                return number
-        return self.payment_terms[0][0] if self.payment_terms else None
+        return payment_terms_for(self.payment_terms, days)
 
 
 def _text(value: Any) -> str | None:

@@ -442,6 +442,7 @@ def test_rackbeat_singles_lists_and_writes(make_rackbeat, issue_tokens):
     created = client.create_customer(
         {
             "company_name": "Ny Kunde ApS",
+            "payment_terms_id": 1,
             "vat_zone": "eu",
             "address_country": "DE",
             "currency": "EUR",

@@ -315,7 +315,7 @@ def test_bad_create_gets_422_with_field_and_dotted_line_errors(rb: FlaskClient):
     )
 
     assert customer.status_code == 422
-    assert set(customer.json["errors"]) == {"company_name", "contact_email"}
+    assert set(customer.json["errors"]) == {"company_name", "contact_email", "payment_terms_id"}
     assert all(isinstance(m, list) and m for m in customer.json["errors"].values())
     assert invoice.status_code == 422
     assert list(invoice.json["errors"]) == ["lines.0.quantity"]
@@ -379,10 +379,14 @@ def test_suppress_webhooks_fires_nothing(rb: FlaskClient, receiver: tuple[Receiv
     )
     rb.post(
         "/api/customers",
-        json={"company_name": "Tavs A/S", "suppress_webhooks": True},
+        json={"company_name": "Tavs A/S", "payment_terms_id": 1, "suppress_webhooks": True},
         headers=bearer(tokens),
     )
-    loud = rb.post("/api/customers", json={"company_name": "Høj A/S"}, headers=bearer(tokens))
+    loud = rb.post(
+        "/api/customers",
+        json={"company_name": "Høj A/S", "payment_terms_id": 1},
+        headers=bearer(tokens),
+    )
     flush(rb)
 
     assert [d["body"]["key"] for d in endpoint.deliveries] == [loud.json["customer"]["number"]]

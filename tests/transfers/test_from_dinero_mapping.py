@@ -149,10 +149,13 @@ def test_a_dinero_contact_becomes_a_rackbeat_customer_in_its_vat_zone():
         "VatNumber": "DE123456789",
         "Phone": None,
         "VatRegionKey": "EU",
+        "PaymentConditionNumberOfDays": 14,
     }
+    terms = [(1, 8), (2, 14), (3, 30)]
 
-    assert mapping.customer_body(contact) == {
+    assert mapping.customer_body(contact, terms) == {
         "company_name": "Berliner Fahrrad GmbH",
+        "payment_terms_id": 2,  # the terms with Dinero's 14 days
         "contact_email": "einkauf@berliner-fahrrad.de",
         "address_street": "Radweg 1",
         "address_zipcode": "10115",
@@ -161,6 +164,12 @@ def test_a_dinero_contact_becomes_a_rackbeat_customer_in_its_vat_zone():
         "company_vat": "DE123456789",
         "vat_zone": "eu",
     }
+    assert (
+        mapping.customer_body({**contact, "PaymentConditionNumberOfDays": 21}, terms)[
+            "payment_terms_id"
+        ]
+        == 1
+    )  # no terms of 21 days: the account's first
     assert mapping.vat_zone_of_contact({"VatRegionKey": "World"}) == VatZone.ABROAD
 
 

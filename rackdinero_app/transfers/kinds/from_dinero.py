@@ -136,7 +136,8 @@ def _rackbeat_customer(job: TransferJob, contact_guid: str) -> tuple[str, VatZon
         raise InvalidSourceRecord(Message.of("contact_without_email", name=contact.get("Name")))
     customer = _customer_with_email(job, email)
     if customer is None:
-        customer = job.rackbeat.create_customer(mapping.customer_body(contact))
+        terms = sorted((int(t["number"]), t.get("days")) for t in job.rackbeat.iter_payment_terms())
+        customer = job.rackbeat.create_customer(mapping.customer_body(contact, terms))
     save_link(job.connection.id, EntityKind.CUSTOMER, str(customer["number"]), contact_guid.lower())
     return str(customer["number"]), vat_zone_of(customer)
 

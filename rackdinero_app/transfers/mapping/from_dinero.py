@@ -18,6 +18,8 @@ from typing import Any
 
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import VatZone
+from rackdinero_app.payment_terms import Terms
+from rackdinero_app.payment_terms import payment_terms_for
 from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.mapping.values import HUNDRED
@@ -158,10 +160,14 @@ def _check_subtotal(
         )
 
 
-def customer_body(contact: Mapping[str, Any]) -> dict[str, Any]:
-    """A Rackbeat customer for a Dinero contact (only ever created with an e-mail address)."""
+def customer_body(contact: Mapping[str, Any], payment_terms: Terms) -> dict[str, Any]:
+    """A Rackbeat customer for a Dinero contact (only ever created with an e-mail address),
+    with the payment terms Rackbeat requires (``payment_terms``: the account's)."""
     body = {
         "company_name": text(contact.get("Name")),
+        "payment_terms_id": payment_terms_for(
+            payment_terms, contact.get("PaymentConditionNumberOfDays")
+        ),
         "contact_email": text(contact.get("Email")),
         "contact_phone": text(contact.get("Phone")),
         "address_street": text(contact.get("Street")),

@@ -40,7 +40,12 @@ def _register(resource: str) -> None:
         store = get_store()
         with store.lock:
             record = create_contact(
-                store, account(), resource, body, suppress=suppress_requested(body)
+                store,
+                account(),
+                resource,
+                body,
+                suppress=suppress_requested(body),
+                terms_required=True,
             )
         return single(singular, record, 201)
 

@@ -44,7 +44,12 @@ _NOT_NULLABLE = (
 
 
 def _read(
-    fields: Fields, account: Account, resource: str, *, current_number: int | None = None
+    fields: Fields,
+    account: Account,
+    resource: str,
+    *,
+    current_number: int | None = None,
+    terms_required: bool = False,
 ) -> dict[str, Any]:
     """Validated values that were sent; absent fields are left out (updates are partial)."""
     creating = current_number is None
@@ -55,7 +60,9 @@ def _read(
         "address_country": fields.country("address_country"),
         "currency": fields.currency("currency"),
         "vat_zone": fields.choice("vat_zone", VAT_ZONES),
-        "payment_terms_id": fields.integer("payment_terms_id", minimum=1),
+        "payment_terms_id": fields.integer(
+            "payment_terms_id", required=creating and terms_required, minimum=1
+        ),
         "is_barred": fields.boolean("is_barred"),
     }
     for name in _TEXT_FIELDS:
@@ -81,9 +88,18 @@ def _read(
 
 
 def create_contact(
-    store: Store, account: Account, resource: str, body: dict[str, Any], *, suppress: bool = False
+    store: Store,
+    account: Account,
+    resource: str,
+    body: dict[str, Any],
+    *,
+    suppress: bool = False,
+    terms_required: bool = False,
 ) -> dict[str, Any]:
-    values = _read(Fields(body), account, resource)
+    """Create a customer or supplier. Through the API (``terms_required``) payment terms are
+    required, as CustomerForm says (suppliers: "as customers"); the sandbox's own seeding may
+    leave them to the account's first terms."""
+    values = _read(Fields(body), account, resource, terms_required=terms_required)
     now = store.timestamp()
     number = values.get("number") or next_number(account, resource)
     record: dict[str, Any] = {
