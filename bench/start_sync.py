@@ -27,14 +27,13 @@ import logging
 import secrets
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
+from bench.harness import bench_stack
+from bench.harness import rackbeat_store
 from rackdinero_app import jobs
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
@@ -46,9 +45,7 @@ from rackdinero_app.sync import runs
 from sandbox.dinero import bulk
 from sandbox.rackbeat.store import Token
 from sandbox.services import postgres_server
-from sandbox.services import redis_server
 from tests.stack import Stack
-from tests.stack import running_stack
 
 ACCOUNT_ID = 12345
 ORGANIZATION_ID = 400555
@@ -77,35 +74,10 @@ def system(args: argparse.Namespace, database_url: str) -> Iterator[Stack]:
         "DINERO_RATE_LIMIT": DINERO_OUT_OF_THE_WAY["limit"],
         "DINERO_RATE_WINDOW": DINERO_OUT_OF_THE_WAY["window_seconds"],
     }
-    with redis_server() as redis_url, tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        config = {
-            "ENV": "test",
-            "SECRET_KEY": "bench-secret-key",
-            "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": redis_url,
-            **settings,
-        }
-        with running_stack(
-            config,
-            Path(tmp),
-            dinero_config={
-                "VALIDATE_RESPONSES": False,
-                "KNOBS": {"rate_limit": DINERO_OUT_OF_THE_WAY},
-            },
-            worker_config=settings,
-        ) as stack:
-            rackbeat_store(stack).set_knobs({"rate_limit_per_minute": args.rate * 60})
-            with stack.app.app_context():
-                try:
-                    yield stack
-                finally:
-                    db.session.remove()
-                    db.drop_all()
-
-
-def rackbeat_store(stack: Stack):
-    return stack.rackbeat.extensions["rackbeat_sandbox"]
+    dinero = {"VALIDATE_RESPONSES": False, "KNOBS": {"rate_limit": DINERO_OUT_OF_THE_WAY}}
+    with bench_stack(database_url, settings, dinero_config=dinero) as stack:
+        rackbeat_store(stack).set_knobs({"rate_limit_per_minute": args.rate * 60})
+        yield stack
 
 
 def connect(stack: Stack) -> Connection:

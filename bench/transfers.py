@@ -29,16 +29,15 @@ import secrets
 import signal
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import requests
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
 
+from bench.harness import bench_stack
+from bench.harness import rackbeat_store
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Settings
@@ -55,10 +54,8 @@ from sandbox.rackbeat.store import Token
 from sandbox.rackbeat.store import User
 from sandbox.rackbeat.store import Webhook
 from sandbox.services import postgres_server
-from sandbox.services import redis_server
 from tests.e2e.transfers_setup import configure
 from tests.stack import Stack
-from tests.stack import running_stack
 
 DEMO_ACCOUNT_ID = 12345
 DEMO_ORGANIZATION_ID = 400555
@@ -76,34 +73,9 @@ TOKEN_PATH = "/dineroapi/oauth/token"
 def system(args: argparse.Namespace, database_url: str) -> Iterator[Stack]:
     """A fresh Redis, a fresh schema, the app, both sandboxes and the workers."""
     limits = {"DINERO_RATE_LIMIT": args.limit, "DINERO_RATE_WINDOW": args.window}
-    with redis_server() as redis_url, tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        config = {
-            "ENV": "test",
-            "SECRET_KEY": "bench-secret-key",
-            "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": redis_url,
-            **limits,
-        }
-        with running_stack(
-            config,
-            Path(tmp),
-            dinero_config={
-                "KNOBS": {"rate_limit": {"limit": args.limit, "window_seconds": args.window}}
-            },
-            worker_config=limits,
-            workers=args.workers,
-        ) as stack:
-            with stack.app.app_context():
-                try:
-                    yield stack
-                finally:
-                    db.session.remove()
-                    db.drop_all()
-
-
-def rackbeat_store(stack: Stack):
-    return stack.rackbeat.extensions["rackbeat_sandbox"]
+    knobs = {"KNOBS": {"rate_limit": {"limit": args.limit, "window_seconds": args.window}}}
+    with bench_stack(database_url, limits, dinero_config=knobs, workers=args.workers) as stack:
+        yield stack
 
 
 def dinero_state(stack: Stack):
