@@ -1,13 +1,16 @@
 """The rows of the transfer flow: the webhook inbox and the transfers, and every state change.
 
 A transfer row is the source of truth; RQ only executes. This module is the only one that
-writes these rows: it records a webhook's transfer, requests a transfer once per idempotency
-key, claims a row for one worker, records an outcome (scheduling the next attempt of a
-transient failure), puts a failed row back on Retry, and closes open rows on uninstall.
+writes these rows: it stores a webhook delivery once, turns it into its transfer, requests a
+transfer once per idempotency key, claims a row for one worker, records an outcome (scheduling
+the next attempt of a transient failure), sends a failed or skipped row again, and closes open
+rows on uninstall.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -104,6 +107,35 @@ def request_transfer(
     )
     db.session.commit()
     return transfer, created
+
+
+def receive_webhook(
+    connection_id: int, event: str, key: str, body: dict[str, Any], *, handled: bool = False
+) -> tuple[InboxEvent, bool]:
+    """The inbox row of a webhook delivery, added unless the same delivery is there already
+    (same event, key and body: the SHA-256 of the canonical body); returns ``(row, created)``.
+    ``handled`` marks one the request itself deals with (uninstall). Flushed; the caller
+    commits with whatever else the request changes."""
+    digest = hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    same = (
+        InboxEvent.connection_id == connection_id,
+        InboxEvent.event == event,
+        InboxEvent.key == key,
+        InboxEvent.delivery_hash == digest,
+    )
+    return insert_or_existing(
+        InboxEvent(
+            connection_id=connection_id,
+            event=event,
+            key=key,
+            delivery_hash=digest,
+            payload=body,
+            processed_at=utcnow() if handled else None,
+        ),
+        lambda: db.session.scalar(sa.select(InboxEvent).where(*same)),
+    )
 
 
 def record_inbox_event(inbox_event_id: int) -> tuple[int | None, bool]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 
 import sqlalchemy as sa
 from flask import jsonify
@@ -13,15 +11,13 @@ from pydantic import ValidationError
 
 from rackdinero_app import jobs
 from rackdinero_app.catalogue_cache import forget_in_use
-from rackdinero_app.database import insert_or_existing
 from rackdinero_app.extensions import db
 from rackdinero_app.install import manifest
 from rackdinero_app.install.service import uninstall
 from rackdinero_app.models import Connection
-from rackdinero_app.models import InboxEvent
 from rackdinero_app.models import WebhookSubscription
-from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import ConnectionState
+from rackdinero_app.transfers import rows
 from rackdinero_app.webhooks import bp
 from rackdinero_app.webhooks.schemas import WebhookDelivery
 
@@ -72,29 +68,13 @@ def receive():
         return refuse(400, "The body's event does not match the Rackbeat-Webhook-Event header.")
 
     body = delivery.model_dump(mode="json", exclude_none=True)
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
-    inbox, created = insert_or_existing(
-        InboxEvent(
-            connection_id=connection.id,
-            event=event,
-            key=str(delivery.key),
-            delivery_hash=digest.hexdigest(),
-            payload=body,
-        ),
-        lambda: db.session.scalar(
-            sa.select(InboxEvent).where(
-                InboxEvent.connection_id == connection.id,
-                InboxEvent.event == event,
-                InboxEvent.key == str(delivery.key),
-                InboxEvent.delivery_hash == digest.hexdigest(),
-            )
-        ),
+    inbox, created = rows.receive_webhook(
+        connection.id, event, str(delivery.key), body, handled=event == UNINSTALLED
     )
     if not created:
         return jsonify(status="duplicate"), 200
 
     if event == UNINSTALLED:
-        inbox.processed_at = utcnow()
         uninstall(connection, reason="plugin.uninstalled webhook from Rackbeat")
         return jsonify(status="uninstalled"), 200
     db.session.commit()
