@@ -26,6 +26,8 @@ def activate(frame):
     submit(frame, "demo-dinero-api-key", "400555")
     expect(frame.locator("#start-sync")).to_be_visible()
     frame.get_by_role("button", name="Nej tak").click()
+    # The choice is saved before the page moves on (the old page's link would be lost).
+    expect(frame.locator("#start-sync-choice")).to_contain_text("Du valgte ikke at overføre")
     frame.locator(".breadcrumb a").click()
     expect(frame.locator("#connection-status")).to_contain_text("Aktiv")
     expect(frame.locator("#connection-status")).to_contain_text("400555")
