@@ -12,16 +12,15 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask_babel import format_time
-from flask_babel import gettext as _
 
 from rackdinero_app.embedded import bp
 from rackdinero_app.embedded.invoice_import import import_card
 from rackdinero_app.embedded.settings_sources import load_catalogue
 from rackdinero_app.embedded.settings_store import current_snapshot
 from rackdinero_app.embedded.settings_store import save_settings
-from rackdinero_app.embedded.views import page_error
+from rackdinero_app.embedded.views import actor
+from rackdinero_app.embedded.views import require_active
 from rackdinero_app.embedded.views import to
-from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import DineroInvoiceStatus
 from rackdinero_app.models.enums import DineroLanguage
 from rackdinero_app.models.enums import DineroUnit
@@ -41,19 +40,6 @@ from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.settings.suggestions import suggest_language
 from rackdinero_app.settings.suggestions import suggest_unit
 from rackdinero_app.settings.suggestions import suggestions
-
-
-def _actor() -> str:
-    return g.embedded.user.get("email") or str(g.embedded.user.get("id"))
-
-
-def _require_active():
-    """Settings belong to an activated connection: a page goes home, a save is refused."""
-    if g.connection.state == ConnectionState.ACTIVE:
-        return None
-    if request.method == "POST":
-        return page_error(_("Activate the integration before changing its settings."), 409)
-    return redirect(to("embedded.home"))
 
 
 def _saved_options(listed: tuple[Option, ...] | None, numbers) -> tuple[Option, ...]:
@@ -112,7 +98,7 @@ def settings_section(section: str):
     if section not in Section.__members__.values():
         abort(404)
     section = Section(section)
-    if (inactive := _require_active()) is not None:
+    if (inactive := require_active()) is not None:
         return inactive
     before = current_snapshot(g.connection)
     posted = request.method == "POST"
@@ -127,5 +113,5 @@ def settings_section(section: str):
     errors = _own(section, validate(after, catalogue)) | errors
     if errors:
         return _page(section, after, catalogue, errors, 422, before)
-    save_settings(g.connection, before, after, _actor(), section)
+    save_settings(g.connection, before, after, actor(), section)
     return redirect(to("embedded.settings_section", section=section, saved=1), 303)

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from rackdinero_app.audit import record
 from rackdinero_app.embedded import bp
+from rackdinero_app.embedded.views import actor
 from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Transfer
@@ -147,7 +148,7 @@ def retry_transfer(transfer_id: int):
         record(
             g.connection,
             ActorType.RACKBEAT_USER,
-            g.embedded.user.get("email") or str(g.embedded.user.get("id")),
+            actor(),
             "transfer_retried",
             details={"transfer_id": transfer.id, "kind": transfer.kind.value},
         )

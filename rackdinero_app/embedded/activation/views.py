@@ -20,6 +20,7 @@ from rackdinero_app.embedded.activation.attempts import CHANGE
 from rackdinero_app.embedded.activation.attempts import Attempt
 from rackdinero_app.embedded.activation.attempts import get_attempt
 from rackdinero_app.embedded.activation.attempts import start_attempt
+from rackdinero_app.embedded.views import actor
 from rackdinero_app.embedded.views import page_error
 from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
@@ -49,10 +50,6 @@ def _read_credentials(form) -> tuple[dict[str, str], str, dict[str, str]]:
     return values, api_key, errors
 
 
-def _actor() -> str:
-    return g.embedded.user.get("email") or str(g.embedded.user.get("id"))
-
-
 @bp.route("/activation", methods=["GET", "POST"])
 def activation():
     errors: dict[str, str] = {}
@@ -60,7 +57,7 @@ def activation():
     if request.method == "POST":
         values, api_key, errors = _read_credentials(request.form)
         if not errors:
-            attempt = start_attempt(g.connection, int(values["organization_id"]), api_key, _actor())
+            attempt = start_attempt(g.connection, int(values["organization_id"]), api_key, actor())
             return redirect(to("embedded.activation_progress", attempt_id=attempt.id), 303)
     status = 422 if errors else 200
     return render_template("embedded/activation.html", errors=errors, values=values), status
@@ -134,7 +131,7 @@ def change_connection():
     if errors:
         return _change_page(values, errors, 422)
     organization_id = int(values["organization_id"])
-    attempt = start_attempt(g.connection, organization_id, api_key, _actor(), kind=CHANGE)
+    attempt = start_attempt(g.connection, organization_id, api_key, actor(), kind=CHANGE)
     return redirect(to("embedded.change_connection_progress", attempt_id=attempt.id), 303)
 
 
