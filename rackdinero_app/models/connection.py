@@ -31,10 +31,24 @@ class Connection(TimestampMixin, Base):
     rackbeat_access_token: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
     rackbeat_refresh_token: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
     rackbeat_token_expires_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    # How Rackbeat installed the app: "oauth" (catalogue OAuth, contract A) or "integration"
+    # (Rackbeat's integration request, contract B).
+    rackbeat_contract: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), default="oauth", server_default="oauth"
+    )
+    # Contract B: the secret in the settings URL registered with Rackbeat for this connection.
+    settings_secret: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
 
     dinero_organization_id: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
     dinero_organization_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     dinero_api_key: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
+    # How the connection signs in to Dinero: "api_key" (the article's) or "visma_connect".
+    dinero_sign_in: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), default="api_key", server_default="api_key"
+    )
+    dinero_refresh_token: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
+    # When Dinero refused the stored sign-in (a revoked Visma Connect grant): "sign in again".
+    dinero_sign_in_lost_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
 
     installed_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
     activated_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
@@ -53,6 +67,8 @@ class Connection(TimestampMixin, Base):
         self.rackbeat_refresh_token = None
         self.rackbeat_token_expires_at = None
         self.dinero_api_key = None
+        self.dinero_refresh_token = None
+        self.settings_secret = None
         self.webhook_subscriptions.clear()
 
 

@@ -43,7 +43,11 @@ class InboxEvent(ConnectionScoped, Base):
     """One received webhook delivery; a repeated delivery hits the unique key and is dropped."""
 
     __tablename__ = "inbox_events"
-    __table_args__ = (sa.UniqueConstraint("connection_id", "event", "key", "delivery_hash"),)
+    # A notice waits (``waiting`` is True) until the job that reads its record starts; then it
+    # is NULL, which the unique key does not compare, so a later identical notice is new work.
+    __table_args__ = (
+        sa.UniqueConstraint("connection_id", "event", "key", "delivery_hash", "waiting"),
+    )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     event: orm.Mapped[str] = orm.mapped_column(sa.String(64))
@@ -53,6 +57,7 @@ class InboxEvent(ConnectionScoped, Base):
     payload: orm.Mapped[dict[str, Any]] = orm.mapped_column(sa.JSON)
     received_at: orm.Mapped[datetime] = orm.mapped_column(UTCDateTime, default=utcnow)
     processed_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    waiting: orm.Mapped[bool | None] = orm.mapped_column(default=True)
 
 
 class Transfer(ConnectionScoped, TimestampMixin, Base):
@@ -87,6 +92,9 @@ class Transfer(ConnectionScoped, TimestampMixin, Base):
     message_params: orm.Mapped[dict[str, Any] | None] = orm.mapped_column(sa.JSON)
     dinero_guid: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
     dinero_number: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    # The supplier invoice's document in Dinero's file archive: the purchase voucher's exact
+    # identity (``vouchers/purchase/fileguid/{guid}``), kept from the upload on.
+    dinero_file_guid: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
     inbox_event_id: orm.Mapped[int | None] = orm.mapped_column(
         sa.ForeignKey("inbox_events.id", ondelete="SET NULL")
     )
