@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import flask
+import flask_babel
 import sqlalchemy as sa
+from flask_wtf.csrf import generate_csrf
 
+from rackdinero_app.dinero_sign_in import pending as sign_ins
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
 from rackdinero_app.models import Base
@@ -31,7 +35,8 @@ def webhook_cases(client):
         ("{broken", "not valid"),
         ("[]", "not valid"),
         ('{"event": "customer.created"}', "key"),
-        ('{"key": 1, "key_name": "number"}', "event"),
+        ('{"key": 1, "key_name": "number", "event": "supplier.created"}', "event"),
+        ('{"key_name": "number", "key": "%s"}' % ("1" * 129), "128 characters"),
     ):
         yield client.post("/webhooks/rackbeat", data=body, headers=headers), expected
 
@@ -80,6 +85,47 @@ def change_connection_cases(client, installed, active):
     yield client.post(url, data=data), "før du ændrer dens Dinero-forbindelse"
 
 
+def visma_sign_in_cases(client, installed, active):
+    """Start a Visma sign-in: without the form's CSRF token, for a purpose that does not exist,
+    or to change the connection of one that is not activated."""
+    url = "/embedded/visma-sign-in"
+    yield client.post(url, data={"s": installed[0], "purpose": "activation"}), "Genindlæs siden"
+    data = {"s": active[0], "csrf_token": active[1], "purpose": "everything"}
+    yield client.post(url, data=data), "findes ikke (længere)"
+    data = {"s": installed[0], "csrf_token": installed[1], "purpose": "change"}
+    yield client.post(url, data=data), "før du ændrer dens Dinero-forbindelse"
+
+
+def visma_window_cases(app, client):
+    """The Visma window's company picker: no CSRF token, an unknown sign-in, one started in
+    another browser, no company chosen."""
+    with app.test_request_context():
+        form_token = generate_csrf()
+        raw_token = flask.session["csrf_token"]
+    pending = sign_ins.create("activation", "1", "mette", "en")
+    _, nonce = sign_ins.start(pending, "verifier")
+    pending.status = "choosing"
+    pending.organizations = [{"id": 400555, "name": "Demo Lager ApS", "is_pro": True}]
+    sign_ins.save(pending)
+    with client.session_transaction() as browser:
+        browser["csrf_token"] = raw_token
+    url = f"/dinero-sign-in/{pending.id}/company"
+    yield client.post(url, data={"organization_id": "400555"}), "CSRF token is missing"
+    unknown = "/dinero-sign-in/not-a-sign-in/company"
+    # No sign-in, so no language of its own: the page speaks the browser's.
+    yield client.post(unknown, data={"csrf_token": form_token}), "expired or was already used"
+    data = {"csrf_token": form_token, "organization_id": "400555"}
+    yield client.post(url, data=data), "started in another browser"
+    pending = sign_ins.create("activation", "1", "mette", "en")
+    _, nonce = sign_ins.start(pending, "verifier")
+    pending.status = "choosing"
+    sign_ins.save(pending)
+    with client.session_transaction() as browser:
+        browser["dinero_sign_in"] = {pending.id: nonce}
+    url = f"/dinero-sign-in/{pending.id}/company"
+    yield client.post(url, data={"csrf_token": form_token, "organization_id": "x"}), "Choose one"
+
+
 def troubleshooting_cases(client, installed, active):
     """A number that is not an invoice number, a kind that does not exist, an inactive
     connection: refused, nothing queued."""
@@ -116,6 +162,33 @@ def invoice_import_cases(client, installed, active):
     yield client.post(url, data={"s": active[0]}), "Genindlæs siden"
     data = {"s": active[0], "csrf_token": active[1]}
     yield client.post(url, data=data), "importeres ikke fra Dinero"
+
+
+def onboarding_cases(client, action: str = ""):
+    """Contract B's onboarding: an unknown (or expired) onboarding, a form without its CSRF
+    token, and (for the sign-in form) a missing key and a malformed company ID."""
+    begun = client.get("/install/onboarding", query_string={"token": "integration-request-1"})
+    url = begun.location + action
+    page = client.get(begun.location).get_data(as_text=True)
+    csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    unknown = "/install/onboarding/not-an-onboarding" + action
+    yield client.post(unknown, data={"csrf_token": csrf_token}), "This installation has expired."
+    yield client.post(url, data={"api_key": "k", "organization_id": "1"}), "CSRF token is missing"
+    if not action:
+        form = {"csrf_token": csrf_token, "api_key": "", "organization_id": "4OO555"}
+        yield client.post(url, data=form), "Enter the API key you created in Dinero."
+
+
+def each_in_a_fresh_context(responses):
+    """Each case's request as if it came alone: pytest-flask keeps one app context for the
+    whole test, so the previous request's embedded session and cached locale are forgotten."""
+    while True:
+        flask.g.pop("embedded", None)
+        flask_babel.refresh()
+        try:
+            yield next(responses)
+        except StopIteration:
+            return
 
 
 def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, open_session):
@@ -164,12 +237,19 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         "/embedded/dinero-connection": change_connection_cases(
             client, (session_token, csrf_token), (active_token, active_csrf)
         ),
+        "/embedded/visma-sign-in": visma_sign_in_cases(
+            client, (session_token, csrf_token), (active_token, active_csrf)
+        ),
+        "/dinero-sign-in/<sign_in_id>/company": visma_window_cases(app, client),
+        "/install/onboarding/<onboarding_id>": onboarding_cases(client),
+        "/install/onboarding/<onboarding_id>/cancel": onboarding_cases(client, "/cancel"),
+        "/install/onboarding/<onboarding_id>/visma": onboarding_cases(client, "/visma"),
     }
     post_rules = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
     assert post_rules == set(cases), "every POST endpoint needs bad-input cases here"
 
     for url, responses in cases.items():
-        for response, expected in responses:
+        for response, expected in each_in_a_fresh_context(responses):
             body = response.get_data(as_text=True)
             assert 400 <= response.status_code < 500, (url, response.status_code, body)
             assert expected in body, (url, body)

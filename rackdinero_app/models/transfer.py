@@ -40,7 +40,8 @@ class EntityLink(ConnectionScoped, TimestampMixin, Base):
 
 
 class InboxEvent(ConnectionScoped, Base):
-    """One received webhook delivery; a repeated delivery hits the unique key and is dropped."""
+    """One received webhook notice. A repeat of a notice still waiting for its job hits the
+    unique key and does no new work; one arriving after that job started is new work."""
 
     __tablename__ = "inbox_events"
     # A notice waits (``waiting`` is True) until the job that reads its record starts; then it

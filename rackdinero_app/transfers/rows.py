@@ -1,10 +1,10 @@
 """The rows of the transfer flow: the webhook inbox and the transfers, and every state change.
 
 A transfer row is the source of truth; RQ only executes. This module is the only one that
-writes these rows: it stores a webhook delivery once, turns it into its transfer, requests a
-transfer once per idempotency key, claims a row for one worker, records an outcome (scheduling
-the next attempt of a transient failure), sends a failed or skipped row again, and closes open
-rows on uninstall.
+writes these rows: it stores a webhook notice (once while it waits for its job), turns it into
+its transfer, requests a transfer once per idempotency key, claims a row for one worker (the
+notice stops waiting then), records an outcome (scheduling the next attempt of a transient
+failure), sends a failed or skipped row again, and closes open rows on uninstall.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from rackdinero_app import jobs
 from rackdinero_app.database import insert_or_existing
@@ -112,34 +113,37 @@ def request_transfer(
 def receive_webhook(
     connection_id: int, event: str, key: str, body: dict[str, Any], *, handled: bool = False
 ) -> tuple[InboxEvent, bool]:
-    """The inbox row of a webhook delivery, added unless the same delivery is there already
-    (same event, key and body: the SHA-256 of the canonical body); returns ``(row, created)``.
-    ``handled`` marks one the request itself deals with (uninstall). Flushed; the caller
-    commits with whatever else the request changes."""
+    """The inbox row of a webhook notice, added unless an identical one (same event, key and
+    body: the SHA-256 of the canonical body) still waits for the job that reads its record,
+    which will see this change too; returns ``(row, created)``. Bodies carry no delivery id,
+    so once that job has started an identical notice is new work (the started row's
+    ``waiting`` is NULL, which the unique key does not compare). ``handled`` marks a notice
+    the request deals with itself (uninstall): it waits for nothing. Flushed, not committed."""
     digest = hashlib.sha256(
         json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
-    same = (
-        InboxEvent.connection_id == connection_id,
-        InboxEvent.event == event,
-        InboxEvent.key == key,
-        InboxEvent.delivery_hash == digest,
-    )
-    return insert_or_existing(
-        InboxEvent(
-            connection_id=connection_id,
-            event=event,
-            key=key,
-            delivery_hash=digest,
-            payload=body,
-            processed_at=utcnow() if handled else None,
-        ),
-        lambda: db.session.scalar(sa.select(InboxEvent).where(*same)),
-    )
+    identity = {"connection_id": connection_id, "event": event, "key": key, "delivery_hash": digest}
+    twin = [getattr(InboxEvent, name) == value for name, value in identity.items()]
+    columns = {
+        **identity,
+        "payload": body,
+        "processed_at": utcnow() if handled else None,
+        "waiting": sa.null() if handled else True,  # None would get the default
+    }
+
+    def waiting_twin() -> InboxEvent | None:
+        return db.session.scalar(sa.select(InboxEvent).where(*twin, InboxEvent.waiting.is_(True)))
+
+    try:
+        return insert_or_existing(InboxEvent(**columns), waiting_twin)
+    except IntegrityError:  # the twin's job started between our insert and our look-up
+        return insert_or_existing(InboxEvent(**columns), waiting_twin)
 
 
 def record_inbox_event(inbox_event_id: int) -> tuple[int | None, bool]:
-    """Turn a received webhook into a transfer row, once; return ``(transfer id, created)``."""
+    """Turn a received webhook into a transfer row, once; return ``(transfer id, created)``.
+    A notice that starts no transfer of its own (an event of no kind, or a money-moving record
+    whose transfer exists) stops waiting here; others wait until their transfer is claimed."""
     event = db.session.get(InboxEvent, inbox_event_id)
     if event is None or event.processed_at is not None:
         return None, False
@@ -155,6 +159,8 @@ def record_inbox_event(inbox_event_id: int) -> tuple[int | None, bool]:
             inbox_event_id=event.id,
         )
         event = db.session.get(InboxEvent, inbox_event_id)
+    if transfer is None or transfer.inbox_event_id != event.id:
+        event.waiting = None
     event.processed_at = utcnow()
     db.session.commit()
     return (transfer.id if transfer is not None else None), created
@@ -165,7 +171,8 @@ def _lease() -> timedelta:
 
 
 def claim(transfer_id: int) -> bool:
-    """Atomically move a pending (or abandoned running) transfer to running; counts an attempt."""
+    """Atomically move a pending (or abandoned running) transfer to running; counts an attempt.
+    The webhook notice it came from stops waiting in the same transaction."""
     now = utcnow()
     claimable = sa.or_(
         Transfer.state == TransferState.PENDING,
@@ -186,16 +193,40 @@ def claim(transfer_id: int) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount == 1:
+        notice = sa.select(Transfer.inbox_event_id).where(Transfer.id == transfer_id)
+        _stop_waiting(InboxEvent.id == notice.scalar_subquery())
     db.session.commit()
     return result.rowcount == 1
 
 
+def _stop_waiting(*where: Any) -> None:
+    """The work these notices waited for has started (or is closed): an identical notice is
+    new work from now on. Committed with the claim, so a notice either finds its twin still
+    waiting (and the coming read sees its change) or arrives once the read has started."""
+    db.session.execute(
+        sa.update(InboxEvent)
+        .where(InboxEvent.waiting.is_(True), *where)
+        .values(waiting=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def remember(
-    transfer_id: int, *, dinero_guid: str | None = None, reason_code: str | None = None
+    transfer_id: int,
+    *,
+    dinero_guid: str | None = None,
+    reason_code: str | None = None,
+    dinero_file_guid: str | None = None,
 ) -> None:
     """Record at once what a running attempt learned, so it survives the attempt: the Dinero
-    object it created, or that Dinero may have saved a write it did not confirm."""
-    values = {"dinero_guid": dinero_guid, "reason_code": reason_code}
+    object it created, the document it uploaded, or that Dinero may have saved a write it did
+    not confirm."""
+    values = {
+        "dinero_guid": dinero_guid,
+        "reason_code": reason_code,
+        "dinero_file_guid": dinero_file_guid,
+    }
     db.session.execute(
         sa.update(Transfer)
         .where(Transfer.id == transfer_id)
@@ -302,6 +333,7 @@ def close_open_transfers(connection_id: int, reason_code: str, message: Message)
             if job_id
         ]
     )
+    _stop_waiting(InboxEvent.connection_id == connection_id)  # after a reinstall, all is new
     result = db.session.execute(
         sa.update(Transfer)
         .where(open_rows)

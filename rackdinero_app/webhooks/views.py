@@ -22,6 +22,8 @@ from rackdinero_app.webhooks import bp
 from rackdinero_app.webhooks.schemas import WebhookDelivery
 
 UNINSTALLED = "plugin.uninstalled"
+# Credentials are gone; a late or repeated delivery changes nothing.
+IGNORED = {"status": "ignored", "reason": "the app is uninstalled for this account"}, 200
 
 
 def refuse(status: int, message: str):
@@ -45,8 +47,7 @@ def receive():
     if connection is None:
         return refuse(404, "No installation exists for this Rackbeat account.")
     if connection.state == ConnectionState.UNINSTALLED:
-        # Credentials are gone; a late or repeated delivery changes nothing.
-        return jsonify(status="ignored", reason="the app is uninstalled for this account"), 200
+        return IGNORED
 
     expected = db.session.scalar(
         sa.select(WebhookSubscription.token).where(
@@ -60,11 +61,8 @@ def receive():
     try:
         delivery = WebhookDelivery.model_validate_json(request.get_data())
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
-        )
-        return refuse(400, f"The webhook body is not valid: {problems}")
-    if delivery.event != event:
+        return refuse(400, f"The webhook body is not valid: {problems(error)}")
+    if delivery.event is not None and delivery.event != event:
         return refuse(400, "The body's event does not match the Rackbeat-Webhook-Event header.")
 
     body = delivery.model_dump(mode="json", exclude_none=True)
@@ -72,12 +70,30 @@ def receive():
         connection.id, event, str(delivery.key), body, handled=event == UNINSTALLED
     )
     if not created:
+        # An identical notice still waits for its job, whose read of the record sees this change.
         return jsonify(status="duplicate"), 200
 
     if event == UNINSTALLED:
-        uninstall(connection, reason="plugin.uninstalled webhook from Rackbeat")
-        return jsonify(status="uninstalled"), 200
+        return uninstall_once(connection)
     db.session.commit()
     forget_in_use(connection.id, event)  # the settings pages read the units/layouts in use again
     jobs.enqueue_inbox_event(inbox.id)
     return jsonify(status="accepted", inbox_event=inbox.id), 202
+
+
+def problems(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+    )
+
+
+def uninstall_once(connection: Connection):
+    """An uninstall notice's row does not wait (the work is done here), so two copies arriving
+    together are both new rows; the connection, read again under a row lock after the row is
+    written, tells the later copy that the first one has uninstalled already."""
+    db.session.refresh(connection, with_for_update=True)
+    if connection.state == ConnectionState.UNINSTALLED:
+        db.session.rollback()
+        return IGNORED
+    uninstall(connection, reason="plugin.uninstalled webhook from Rackbeat")
+    return jsonify(status="uninstalled"), 200

@@ -1,5 +1,8 @@
 """Webhook delivery: an outbox drained by a background thread, with retries and duplicates.
 
+Bodies are shaped as real deliveries are (``{key_name, key}``) unless the ``webhook_body`` knob
+asks for the documented shape.
+
 Each delivery is sent from its own daemon thread, so a duplicate can arrive at the receiver at
 the same time as the original, as it can from Rackbeat.
 """
@@ -60,9 +63,11 @@ class Outbox:
         self._closed = False
 
     def enqueue(self, webhook: Webhook, payload: dict[str, Any]) -> None:
-        """Queue one event for one webhook; the duplicate knob may queue it twice."""
-        copies = 2 if self.store.chance(self.store.knobs.webhook_duplicate_rate) else 1
-        body = json.dumps(payload, separators=(",", ":")).encode()
+        """Queue one event for one webhook, its documented payload cut to the body the
+        ``webhook_body`` knob names; the duplicate knob may queue it twice."""
+        knobs = self.store.knobs
+        copies = 2 if self.store.chance(knobs.webhook_duplicate_rate) else 1
+        body = json.dumps(as_sent(payload, knobs.webhook_body), separators=(",", ":")).encode()
         with self._cond:
             delivery_id = next(self._delivery_ids)
             for copy in range(copies):
@@ -196,6 +201,15 @@ class Outbox:
                 delivery.due_at = time.monotonic() + retry_in
                 delivery.sequence = next(self._sequence)
                 heapq.heappush(self._pending, delivery)
+
+
+def as_sent(payload: dict[str, Any], shape: str) -> dict[str, Any]:
+    """The body Rackbeat sends: as observed in production only ``{"key_name": "number",
+    "key": "1021"}`` (the event is in a header), or the documented ``{key, key_name, event,
+    data}`` with old_key/new_key/changed on updated events."""
+    if shape == "documented":
+        return payload
+    return {"key_name": payload["key_name"], "key": str(payload["key"])}
 
 
 def _post(delivery: Delivery) -> dict[str, Any]:

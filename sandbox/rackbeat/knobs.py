@@ -18,6 +18,9 @@ class Knobs:
     webhook_duplicate_rate: float = 0.0
     webhook_retry_base_seconds: float = 1.0
     webhook_max_attempts: int = 8
+    # "observed": {key_name, key} only, as real deliveries are; "documented": {key, key_name,
+    # event, data} plus old_key/new_key/changed on updated events, as Rackbeat's docs say.
+    webhook_body: str = "observed"
     clock_offset_seconds: float = 0.0
     seed: int | None = None
 
@@ -38,7 +41,9 @@ _RULES: dict[str, tuple[type, float | None, float | None]] = {
     "clock_offset_seconds": (float, None, None),
     "seed": (int, None, None),
 }
-assert set(_RULES) == {f.name for f in fields(Knobs)}
+# name -> the values a knob that is a choice may take.
+_CHOICES: dict[str, tuple[str, ...]] = {"webhook_body": ("observed", "documented")}
+assert set(_RULES) | set(_CHOICES) == {f.name for f in fields(Knobs)}
 
 
 def validate_changes(changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -46,8 +51,14 @@ def validate_changes(changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for name, raw in changes.items():
+        if name in _CHOICES:
+            if raw in _CHOICES[name]:
+                values[name] = raw
+            else:
+                errors[name] = [f"The {name} must be one of: {', '.join(_CHOICES[name])}."]
+            continue
         if name not in _RULES:
-            errors[name] = [f"Unknown knob. Known knobs: {', '.join(sorted(_RULES))}."]
+            errors[name] = [f"Unknown knob. Known knobs: {', '.join(sorted(_RULES | _CHOICES))}."]
             continue
         kind, lowest, highest = _RULES[name]
         if raw is None and name == "seed":

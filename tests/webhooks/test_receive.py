@@ -1,11 +1,20 @@
+import pytest
 import sqlalchemy as sa
 
 from rackdinero_app.extensions import db
+from rackdinero_app.extensions import rq
 from rackdinero_app.models import InboxEvent
+from rackdinero_app.models import Transfer
+from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.transfers import rows
 
 
 def inbox_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(InboxEvent))
+
+
+def queued_job_names() -> list[str]:
+    return [job.func_name for job in rq.queue().jobs]
 
 
 def test_a_valid_delivery_is_recorded_in_the_inbox(installed, deliver):
@@ -53,14 +62,73 @@ def test_invalid_json_is_refused_with_a_clear_message(installed, deliver):
     assert inbox_count() == 0
 
 
-def test_missing_fields_are_named(installed, deliver):
-    response = deliver("customer.created", {"event": "customer.created"})
+def test_a_missing_key_is_named(installed, deliver):
+    response = deliver("customer.created", {"event": "customer.created", "key_name": "number"})
     assert response.status_code == 400
-    assert "key" in response.json["error"] and "key_name" in response.json["error"]
+    assert response.json["error"] == "The webhook body is not valid: key: Field required"
     assert inbox_count() == 0
 
 
 def test_body_event_must_match_the_header(installed, deliver):
     body = {"key": 5, "key_name": "number", "event": "supplier.created"}
-    assert deliver("customer.created", body).status_code == 400
+    response = deliver("customer.created", body)
+    assert response.status_code == 400
+    assert "does not match the Rackbeat-Webhook-Event header" in response.json["error"]
+    assert inbox_count() == 0
+
+
+def test_the_body_rackbeat_really_sends_is_accepted_and_becomes_a_transfer(installed, deliver):
+    response = deliver("customer.updated", {"key_name": "number", "key": "1021"})
+
+    assert response.status_code == 202
+    assert response.json["status"] == "accepted"
+    event = db.session.get(InboxEvent, response.json["inbox_event"])
+    assert (event.event, event.key, event.waiting) == ("customer.updated", "1021", True)
+    assert queued_job_names() == ["rackdinero_app.tasks.transfers.process_inbox_event"]
+    transfer_id, created = rows.record_inbox_event(event.id)
+    transfer = db.session.get(Transfer, transfer_id)
+    assert created
+    assert (transfer.kind, transfer.source_key, transfer.inbox_event_id) == (
+        EntityKind.CUSTOMER,
+        "1021",
+        event.id,
+    )
+
+
+def test_the_documented_body_with_its_updated_fields_is_accepted(installed, deliver):
+    body = {
+        "key": 99,
+        "key_name": "number",
+        "event": "customer.updated",
+        "data": {"number": 99, "name": "Jensen ApS"},
+        "old_key": 2,
+        "new_key": 99,
+        "changed": ["number"],
+    }
+    response = deliver("customer.updated", body)
+    assert response.status_code == 202
+    assert db.session.get(InboxEvent, response.json["inbox_event"]).payload == body
+
+
+@pytest.mark.parametrize("key", ["k" * 129, 10**128, ""])
+def test_a_key_that_does_not_fit_the_inbox_is_refused_and_writes_nothing(installed, deliver, key):
+    response = deliver("customer.updated", {"key_name": "number", "key": key})
+    assert response.status_code == 400
+    assert response.json["error"].startswith("The webhook body is not valid: key")
+    assert "1 to 128 characters" in response.json["error"]
+    assert inbox_count() == 0
+    assert queued_job_names() == []
+
+
+def test_a_key_of_128_characters_fits(installed, deliver):
+    response = deliver("customer.updated", {"key_name": "number", "key": "k" * 128})
+    assert response.status_code == 202
+    assert db.session.scalars(sa.select(InboxEvent.key)).one() == "k" * 128
+
+
+@pytest.mark.parametrize("raw", ["[]", '"1021"', "null", "1021", "", '{"key": true}'])
+def test_a_body_that_is_not_an_object_with_a_key_is_refused(installed, deliver, raw):
+    response = deliver("customer.updated", raw=raw)
+    assert response.status_code == 400
+    assert response.json["error"].startswith("The webhook body is not valid")
     assert inbox_count() == 0

@@ -1,8 +1,11 @@
+import threading
+
 import sqlalchemy as sa
 from rq.job import Job
 
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
+from rackdinero_app.install import manifest
 from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Transfer
@@ -10,6 +13,9 @@ from rackdinero_app.models import WebhookSubscription
 from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
+from rackdinero_app.transfers import rows
+
+UNINSTALL = {"key_name": "user_account_id", "key": 12345}
 
 
 def raw_connection_row(connection_id: int) -> str:
@@ -69,3 +75,70 @@ def test_an_uninstall_with_a_wrong_token_is_refused(installed, deliver):
     assert deliver("plugin.uninstalled", body, token="forged").status_code == 401
     db.session.expire_all()
     assert db.session.get(Connection, installed.id).state == ConnectionState.ACTIVE
+
+
+def reinstall(connection_id: int) -> None:
+    """What an install of the app again does to the same row (reused by Rackbeat account id)."""
+    connection = db.session.get(Connection, connection_id)
+    connection.state = ConnectionState.ACTIVE
+    for event in manifest.webhook_events():
+        connection.webhook_subscriptions.append(
+            WebhookSubscription(event=event, token=f"tok-{event}")
+        )
+    db.session.commit()
+
+
+def uninstall_audits() -> int:
+    return len(
+        db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "uninstalled")).all()
+    )
+
+
+def test_an_uninstall_after_a_reinstall_is_not_taken_for_a_duplicate(installed, deliver):
+    assert deliver("plugin.uninstalled", UNINSTALL).json["status"] == "uninstalled"
+    reinstall(installed.id)
+
+    again = deliver("plugin.uninstalled", UNINSTALL)
+
+    assert (again.status_code, again.json["status"]) == (200, "uninstalled")
+    db.session.expire_all()
+    assert db.session.get(Connection, installed.id).state == ConnectionState.UNINSTALLED
+    assert uninstall_audits() == 2
+
+
+def test_notices_left_waiting_at_uninstall_are_not_duplicates_after_a_reinstall(installed, deliver):
+    notice = {"key_name": "number", "key": "7"}
+    first = deliver("customer.updated", notice)
+    transfer_id, _ = rows.record_inbox_event(first.json["inbox_event"])
+    deliver("plugin.uninstalled", UNINSTALL)
+    reinstall(installed.id)
+
+    again = deliver("customer.updated", notice)
+
+    assert again.status_code == 202
+    assert db.session.get(Transfer, transfer_id).state == TransferState.SKIPPED
+
+
+def test_two_copies_of_an_uninstall_arriving_together_uninstall_once(
+    app, installed, deliver, monkeypatch
+):
+    """The later copy has read the connection as active before the first one committed."""
+    real_receive = rows.receive_webhook
+    first_copy = {}
+
+    def receive_after_the_other_copy(*args, **kwargs):
+        if not first_copy:
+            first_copy["started"] = True
+            thread = threading.Thread(
+                target=lambda: first_copy.update(answer=deliver("plugin.uninstalled", UNINSTALL))
+            )
+            thread.start()
+            thread.join(30)
+        return real_receive(*args, **kwargs)
+
+    monkeypatch.setattr(rows, "receive_webhook", receive_after_the_other_copy)
+    later = deliver("plugin.uninstalled", UNINSTALL)
+
+    assert first_copy["answer"].json["status"] == "uninstalled"
+    assert (later.status_code, later.json["status"]) == (200, "ignored")
+    assert uninstall_audits() == 1
