@@ -1,9 +1,11 @@
-"""Seed data: the demo account 12345 "Demo Lager ApS", a second account 23456, and new sign-ups."""
+"""Seed data: the demo account 12345 "Demo Lager ApS", a second account 23456, and new sign-ups;
+``as_public_model`` is the variant with only what Rackbeat's public models show."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sandbox.rackbeat.records import public_model
 from sandbox.rackbeat.records.contacts import create_contact
 from sandbox.rackbeat.records.invoices import CUSTOMER_INVOICES
 from sandbox.rackbeat.records.invoices import SUPPLIER_INVOICES
@@ -303,6 +305,23 @@ def _add_invoices(store: Store, account: Account, kind: Any, rows: list[Any]) ->
             ],
         }
         create_invoice(store, account, kind, body, book=booked, suppress=True)
+
+
+def as_public_model(account: Account) -> None:
+    """The seed variant a real account may send: every invoice, product and contact as the
+    public models show them (``records.public_model``: no ``total_vat``, ``invoice_date``,
+    ``credited_invoice_id``, line ``unit_id``/``cost_price`` or product ``cost_price``;
+    countries as names). Call it holding the store's lock; invoices created later keep the
+    sandbox's full shape, and ``public_model.reshape_invoice`` makes them lose it too."""
+    records = account.records
+    for resource in ("customer_invoices", "supplier_invoices"):
+        for invoice in records[resource].values():
+            public_model.reshape_invoice(invoice)
+    for product in records["products"].values():
+        public_model.reshape_product(product)
+    for resource in ("customers", "suppliers"):
+        for contact in records[resource].values():
+            public_model.reshape_contact(contact)
 
 
 def sign_up(store: Store, company_name: str, user_name: str, email: str, locale: str) -> Account:

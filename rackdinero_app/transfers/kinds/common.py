@@ -8,6 +8,7 @@ from typing import Any
 
 from rackdinero_app.clients.errors import NotFound
 from rackdinero_app.clients.errors import StaleTimestamp
+from rackdinero_app.transfers import mapping
 from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.messages import Message
 
@@ -49,6 +50,6 @@ def created_in_dinero(
 
 
 def line_products(job: TransferJob, lines) -> dict[str, dict]:
-    """The Rackbeat products an invoice's lines name, read once each."""
-    numbers = {str(line["child_id"]) for line in lines if line.get("child_id") is not None}
-    return {number: job.rackbeat.get_product(number) for number in numbers}
+    """The Rackbeat products an invoice's lines name, read once each (a lot line names no
+    product: the mapping refuses it with its own message)."""
+    return {number: job.rackbeat.get_product(number) for number in mapping.product_numbers(lines)}

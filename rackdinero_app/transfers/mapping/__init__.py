@@ -17,6 +17,7 @@ from rackdinero_app.transfers.mapping.contacts import contact_update_payload
 from rackdinero_app.transfers.mapping.from_dinero import dinero_voucher_of
 from rackdinero_app.transfers.mapping.goods_consumption import goods_consumption_cost
 from rackdinero_app.transfers.mapping.goods_consumption import goods_consumption_payload
+from rackdinero_app.transfers.mapping.lines import product_numbers
 from rackdinero_app.transfers.mapping.products import product_payload
 from rackdinero_app.transfers.mapping.purchases import purchase_voucher_payload
 from rackdinero_app.transfers.mapping.sales import InvoiceTotals
@@ -42,6 +43,7 @@ __all__ = [
     "invoice_language_for",
     "invoice_payload",
     "is_credit_note",
+    "product_numbers",
     "product_payload",
     "purchase_account_for",
     "purchase_voucher_payload",

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rackdinero_app.transfers.errors import InvalidSourceRecord
+from rackdinero_app.transfers.mapping.countries import country_code
 from rackdinero_app.transfers.mapping.values import text
 from rackdinero_app.transfers.messages import Message
 
@@ -50,17 +51,25 @@ def contact_update_payload(
     return {"ExternalReference": external_reference, **_contact_fields(record, include_number)}
 
 
-def _contact_fields(record: Mapping[str, Any], include_number: bool) -> dict[str, Any]:
+def country_key(record: Mapping[str, Any]) -> str:
+    """Dinero's CountryKey (ISO 3166-1 alpha-2) for a Rackbeat customer or supplier, whose
+    ``address_country`` may be a code or a name ("NO", "nor", "Norge", "Norway").
+
+    A contact without a country is refused, as before; one whose country is not recognised
+    is refused naming the value, never sent as some default country.
+    """
+    who = {"name": record.get("company_name"), "number": record.get("number")}
     country = text(record.get("address_country"))
-    if country is None or len(country) != 2:
-        raise InvalidSourceRecord(
-            Message.of(
-                "contact_without_country",
-                name=record.get("company_name"),
-                number=record.get("number"),
-            )
-        )
-    country = country.upper()
+    if country is None:
+        raise InvalidSourceRecord(Message.of("contact_without_country", **who))
+    code = country_code(country)
+    if code is None:
+        raise InvalidSourceRecord(Message.of("unknown_country", country=country, **who))
+    return code
+
+
+def _contact_fields(record: Mapping[str, Any], include_number: bool) -> dict[str, Any]:
+    country = country_key(record)
     street = ", ".join(
         part
         for part in (text(record.get("address_street")), text(record.get("address_street2")))

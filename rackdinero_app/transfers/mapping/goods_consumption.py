@@ -13,6 +13,7 @@ from rackdinero_app.settings.snapshot import SettingsSnapshot
 from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.errors import NothingToTransfer
 from rackdinero_app.transfers.mapping.choices import Fixes
+from rackdinero_app.transfers.mapping.documents import document_date
 from rackdinero_app.transfers.mapping.lines import document_label
 from rackdinero_app.transfers.mapping.lines import invoice_lines
 from rackdinero_app.transfers.mapping.lines import line_label
@@ -39,7 +40,7 @@ def goods_consumption_cost(
     total = Decimal(0)
     for index, line in enumerate(invoice_lines(invoice, document)):
         product = line_product(line, index, document, products)
-        if product.get("physical") is False:
+        if not is_stock_goods(product):
             continue
         cost = next(
             (
@@ -58,6 +59,19 @@ def goods_consumption_cost(
             raise InvalidSourceRecord(Message.of("cost_price_missing", what=what))
         total += dec(cost, what) * line_quantity(line, index, document)
     return cents(total)
+
+
+def is_stock_goods(product: Mapping[str, Any]) -> bool:
+    """Whether a product is kept in stock. Rackbeat's 2018 model says so in ``physical``
+    (true or false); its current SDK reads ``physical`` as the item's size and weight and the
+    product's ``group`` as a record whose ``has_inventory`` says it. Without either, it is."""
+    physical = product.get("physical")
+    if isinstance(physical, bool):
+        return physical
+    group = product.get("group")
+    if isinstance(group, Mapping) and isinstance(group.get("has_inventory"), bool):
+        return group["has_inventory"]
+    return True
 
 
 def goods_consumption_payload(
@@ -92,11 +106,10 @@ def goods_consumption_payload(
         debit, credit = credit, debit
     if isinstance(voucher_date, date):
         day = voucher_date.isoformat()
+    elif voucher_date:
+        day = iso_date(voucher_date, Message.of("date_of", document=document))
     else:
-        day = iso_date(
-            voucher_date or invoice.get("invoice_date") or invoice.get("booked_at"),
-            Message.of("date_of", document=document),
-        )
+        day = document_date(invoice, document)
     return {
         "VoucherDate": day,
         "ExternalReference": external_reference,

@@ -11,6 +11,7 @@ from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.mapping.values import HUNDRED
 from rackdinero_app.transfers.mapping.values import cents
 from rackdinero_app.transfers.mapping.values import dec
+from rackdinero_app.transfers.mapping.values import reference
 from rackdinero_app.transfers.mapping.values import text
 from rackdinero_app.transfers.messages import Message
 
@@ -39,14 +40,39 @@ def line_label(line: Mapping[str, Any], index: int) -> Message:
     return Message.of("line", position=index + 1, name=name)
 
 
+def is_lot_line(line: Mapping[str, Any]) -> bool:
+    """A line whose ``child_type`` is ``lot``: its ``child_id`` is a lot's number, not a
+    product's (reference: SupplierInvoiceLine, "lot if is Lot and product if is Product")."""
+    return (text(line.get("child_type")) or "").lower() == "lot"
+
+
+def product_numbers(lines: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The product numbers an invoice's lines name: the products a handler reads for
+    ``line_product``. A lot line names a lot, which is no product and is refused there."""
+    return {
+        number
+        for line in lines
+        if not is_lot_line(line) and (number := text(line.get("child_id"))) is not None
+    }
+
+
 def line_product(
     line: Mapping[str, Any],
     index: int,
     document: Message,
     products: Mapping[str, Mapping[str, Any]],
 ) -> Mapping[str, Any]:
-    """The product record of a line; its group chooses the account (C6, P4)."""
+    """The product record of a line; its group chooses the account (C6, P4).
+
+    A lot is a bundle of products (Rackbeat's LotLine: ``product_id``, ``quantity``) that may
+    sit in different product groups, so no one group chooses its account or cost: a lot line
+    is refused, naming the line, rather than booked through a product of the same number.
+    """
     number = text(line.get("child_id"))
+    if is_lot_line(line):
+        raise InvalidSourceRecord(
+            Message.of("lot_line", document=document, line=line_label(line, index), lot=number)
+        )
     product = products.get(number) if number is not None else None
     if product is None:
         where = {"document": document, "line": line_label(line, index)}
@@ -56,6 +82,16 @@ def line_product(
             else Message.of("line_without_product", **where)
         )
     return product
+
+
+def line_unit(line: Mapping[str, Any], product: Mapping[str, Any]) -> Any:
+    """The Rackbeat unit of a line: its own (``unit_id``, or a nested ``unit``), else its
+    product's ``unit``; None when neither names one. No public model shows a unit on a line,
+    and the product record is read for every line anyway."""
+    for unit in (line.get("unit_id"), line.get("unit"), product.get("unit")):
+        if text(reference(unit)) is not None:
+            return unit
+    return None
 
 
 def _on_line(what: str, line: Mapping[str, Any], index: int, document: Message) -> Message:

@@ -12,6 +12,7 @@ from rackdinero_app.transfers.errors import InvalidSourceRecord
 from rackdinero_app.transfers.mapping.choices import Fixes
 from rackdinero_app.transfers.mapping.choices import purchase_account_for
 from rackdinero_app.transfers.mapping.choices import vat_zone_of
+from rackdinero_app.transfers.mapping.documents import document_date
 from rackdinero_app.transfers.mapping.lines import document_label
 from rackdinero_app.transfers.mapping.lines import invoice_lines
 from rackdinero_app.transfers.mapping.lines import line_product
@@ -57,10 +58,7 @@ def purchase_voucher_payload(
     if sum(total for *_, total in looked_up) < 0:
         raise InvalidSourceRecord(Message.of("supplier_credit_note", document=document))
     vat_factor = 1 + (DOMESTIC_VAT_RATE if zone is VatZone.DOMESTIC else Decimal(0))
-    voucher_date = iso_date(
-        supplier_invoice.get("invoice_date") or supplier_invoice.get("booked_at"),
-        Message.of("date_of", document=document),
-    )
+    voucher_date = document_date(supplier_invoice, document)
     due_date = supplier_invoice.get("due_date")
     currency = text(supplier_invoice.get("currency"))
     return {

@@ -22,6 +22,8 @@ from rackdinero_app.transfers.mapping.choices import dinero_unit_for
 from rackdinero_app.transfers.mapping.choices import invoice_language_for
 from rackdinero_app.transfers.mapping.choices import revenue_account_for
 from rackdinero_app.transfers.mapping.choices import vat_zone_of
+from rackdinero_app.transfers.mapping.documents import document_date
+from rackdinero_app.transfers.mapping.documents import vat_total
 from rackdinero_app.transfers.mapping.lines import document_label
 from rackdinero_app.transfers.mapping.lines import invoice_lines
 from rackdinero_app.transfers.mapping.lines import line_discount
@@ -29,9 +31,9 @@ from rackdinero_app.transfers.mapping.lines import line_label
 from rackdinero_app.transfers.mapping.lines import line_price
 from rackdinero_app.transfers.mapping.lines import line_product
 from rackdinero_app.transfers.mapping.lines import line_quantity
+from rackdinero_app.transfers.mapping.lines import line_unit
 from rackdinero_app.transfers.mapping.lines import lines_total
 from rackdinero_app.transfers.mapping.values import cents
-from rackdinero_app.transfers.mapping.values import dec
 from rackdinero_app.transfers.mapping.values import iso_date
 from rackdinero_app.transfers.mapping.values import money
 from rackdinero_app.transfers.mapping.values import text
@@ -143,10 +145,11 @@ def credit_note_payload(
 
 
 def expected_invoice_totals(invoice: Mapping[str, Any]) -> InvoiceTotals:
-    """What Dinero should show: the lines' total excl. VAT, and Rackbeat's own VAT."""
+    """What Dinero should show: the lines' total excl. VAT, and Rackbeat's own VAT (sent or
+    derived from its totals, ``documents.vat_total``)."""
     document = document_label(invoice)
     excl = lines_total(invoice, document)
-    vat = cents(dec(invoice.get("total_vat"), Message.of("vat_total_of", document=document)))
+    vat = vat_total(invoice, excl, document)
     return InvoiceTotals(excl, vat, excl + vat, len(invoice_lines(invoice, document)))
 
 
@@ -203,7 +206,7 @@ def _sales_voucher(
     looked_up = []
     for index, line in enumerate(lines):
         product = line_product(line, index, document, products)
-        unit = line.get("unit_id") or product.get("unit")
+        unit = line_unit(line, product)
         if unit is None:
             raise InvalidSourceRecord(
                 Message.of("line_without_unit", document=document, line=line_label(line, index))
@@ -239,7 +242,7 @@ def _sales_voucher(
     return {
         "Currency": currency.upper() if currency else None,
         "Language": str(language),
-        "Date": _invoice_date(invoice, document),
+        "Date": document_date(invoice, document),
         "Description": text(invoice.get("heading"))
         or f"{_TITLES[(kind, language)]} {invoice.get('number')}",
         "Comment": text(invoice.get("note")),
@@ -247,18 +250,11 @@ def _sales_voucher(
     }
 
 
-def _invoice_date(invoice: Mapping[str, Any], document: Message) -> str:
-    return iso_date(
-        invoice.get("invoice_date") or invoice.get("booked_at"),
-        Message.of("date_of", document=document),
-    )
-
-
 def _payment_condition(invoice: Mapping[str, Any], document: Message) -> dict[str, Any]:
     """Net days from the invoice date to Rackbeat's due date, so Dinero shows the same due date."""
     if not text(invoice.get("due_date")):
         return {}
-    issued = date.fromisoformat(_invoice_date(invoice, document))
+    issued = date.fromisoformat(document_date(invoice, document))
     due = date.fromisoformat(
         iso_date(invoice["due_date"], Message.of("due_date_of", document=document))
     )

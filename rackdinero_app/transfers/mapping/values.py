@@ -58,13 +58,24 @@ def iso_date(value: Any, what: Message) -> str:
         ) from None
 
 
+def reference(value: Any) -> Any:
+    """The number a record refers to another by. Rackbeat's 2018 models send a bare number
+    (``"unit": 1``); its current SDK reads the same fields as nested records (``"group":
+    {"number": 1, "name": …}``), so a nested record gives its ``number``, else its ``id``."""
+    if isinstance(value, Mapping):
+        return value.get("number") if value.get("number") is not None else value.get("id")
+    return value
+
+
 def key(value: Any) -> str:
     """Rackbeat numbers (groups, units, layouts) as the text keys the settings use."""
-    return str(value).strip()
+    return str(reference(value)).strip()
 
 
 def labelled(number: Any, names: Mapping[str, str] | None) -> str:
     """How messages name a group, unit or layout: ``"Finished goods" (1)``, or ``1``
-    without a name."""
+    without a name (a nested record may carry its own)."""
     name = (names or {}).get(key(number))
-    return f'"{name}" ({number})' if name else str(number)
+    if not name and isinstance(number, Mapping):
+        name = text(number.get("name"))
+    return f'"{name}" ({key(number)})' if name else key(number)

@@ -57,7 +57,9 @@ def _read(
         "number": fields.integer("number", minimum=1),
         "company_name": fields.string("company_name", required=creating),
         "contact_email": fields.email("contact_email"),
-        "address_country": fields.country("address_country"),
+        # Free text: the models show a plain string, and accounts hold names ("Norge") as
+        # well as codes ("NO").
+        "address_country": fields.string("address_country"),
         "currency": fields.currency("currency"),
         "vat_zone": fields.choice("vat_zone", VAT_ZONES),
         "payment_terms_id": fields.integer(

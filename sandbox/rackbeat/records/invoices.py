@@ -54,6 +54,12 @@ def _money(value: float) -> float:
     return round(value + 0.0, 2)
 
 
+def _cost_price(product: dict[str, Any]) -> float:
+    """The product's stock-weighted cost price; its recommended one for a product shaped as
+    the public model shows it (``public_model.reshape_product``), which has no other."""
+    return product.get("cost_price", product["recommended_cost_price"])
+
+
 def _read_lines(fields: Fields, account: Account, kind: InvoiceKind) -> list[dict[str, Any]]:
     raw = fields.body.get("lines", MISSING)
     if raw is MISSING or raw is None or raw == []:
@@ -95,7 +101,7 @@ def _read_lines(fields: Fields, account: Account, kind: InvoiceKind) -> list[dic
                 "line_price": None if price in (MISSING, None) else price,
                 "discount_percentage": 0.0 if discount in (MISSING, None) else discount,
                 "unit_id": product["unit"] if unit_id in (MISSING, None) else unit_id,
-                "cost_price": product["cost_price"],
+                "cost_price": _cost_price(product),
             }
         )
     return lines
@@ -148,7 +154,7 @@ def create_invoice(
         if line["line_price"] is None:
             # Product prices are in DKK; the line is priced in the invoice's currency.
             product = account.records["products"][line["child_id"]]
-            base = product["sales_price"] if kind is CUSTOMER_INVOICES else product["cost_price"]
+            base = product["sales_price"] if kind is CUSTOMER_INVOICES else _cost_price(product)
             line["line_price"] = _money(base / CURRENCY_RATES[currency])
     today = datetime.fromtimestamp(store.now(), UTC).date()
     issued = date.fromisoformat(invoice_date) if isinstance(invoice_date, str) else today

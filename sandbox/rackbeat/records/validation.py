@@ -8,7 +8,6 @@ from decimal import InvalidOperation
 from typing import Any
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MISSING = object()
 
@@ -76,10 +75,6 @@ class Fields:
         return self.pattern(
             name, EMAIL, f"The {self.label(name)} must be a valid email address.", **kwargs
         )
-
-    def country(self, name: str, **kwargs: Any) -> Any:
-        message = f"The {self.label(name)} must be a 2-letter ISO 3166 country code (e.g. DK)."
-        return self.pattern(name, COUNTRY, message, **kwargs)
 
     def currency(self, name: str, **kwargs: Any) -> Any:
         message = f"The {self.label(name)} must be a 3-letter ISO 4217 currency code (e.g. DKK)."
