@@ -106,6 +106,7 @@ def dump():
                     "purchaseVouchers": public(org.purchase_vouchers),
                     "purchaseCreditNotes": public(org.purchase_credit_notes),
                     "manualVouchers": public(org.manual_vouchers),
+                    "files": public(org.files),
                 }
                 for org in sandbox.organizations.values()
             }

@@ -1,4 +1,5 @@
-"""Fault-injection knobs: latency, random 500s, timeouts after commit, rate limit, token lifetime.
+"""Fault-injection knobs: latency, random 500s, timeouts after commit, creates answered 201 with
+an empty body, rate limit (with or without ``Retry-After``), token lifetime.
 
 Set them with ``create_app({"KNOBS": {...}})`` or ``POST /_sandbox/knobs`` (a partial JSON
 object; unknown names or bad values give 400).
@@ -26,6 +27,8 @@ class Knobs:
     error_rate: float = 0.0
     timeout_after_commit_rate: float = 0.0
     timeout_after_commit_seconds: float = 30.0
+    # The share of committed creates answered "201, empty body" (``created_answers``).
+    empty_created_rate: float = 0.0
     rate_limit: RateLimit = field(default_factory=RateLimit)
     retry_after_mode: str = "alternate"
     token_lifetime_seconds: int = 3600
@@ -72,6 +75,7 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
         "error_rate": float(_number(values, "error_rate", 0, 1)),
         "timeout_after_commit_rate": float(_number(values, "timeout_after_commit_rate", 0, 1)),
         "timeout_after_commit_seconds": float(_number(values, "timeout_after_commit_seconds", 0)),
+        "empty_created_rate": float(_number(values, "empty_created_rate", 0, 1)),
         "rate_limit": RateLimit(
             limit=int(_number(rate, "limit", 1)),
             window_seconds=float(_number(rate, "window_seconds", 0.001)),

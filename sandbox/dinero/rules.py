@@ -81,6 +81,18 @@ def check_contact(org: Organization, field: str, guid: str | None) -> dict[str, 
     return contact
 
 
+def check_file(org: Organization, field: str, file_guid: str | None) -> None:
+    """A voucher's ``FileGuid`` must name a file in the organization's archive.
+
+    The documentation says only "Id of the file associated with the purchase". Dinero links the
+    file to the voucher, which it cannot do with a file it does not have, so an unknown guid is
+    refused like any other unknown reference (400, code 42). A file already linked to another
+    voucher is accepted: nothing documents a refusal.
+    """
+    if file_guid is not None and file_guid.lower() not in org.files:
+        raise invalid(field, f"The file {file_guid} does not exist in the file archive.")
+
+
 def check_one_of(field: str, value: str | None, allowed: frozenset[str]) -> None:
     if value is not None and value not in allowed:
         raise invalid(field, f"'{value}' is not valid. Valid values: {', '.join(sorted(allowed))}.")

@@ -53,7 +53,10 @@ def _check_lines(org: Organization, lines: list[dict[str, Any]]) -> list[dict[st
         prefix = f"ProductLines[{index}]"
         line_type = line.get("LineType") or "Product"
         check_one_of(f"{prefix}.LineType", line_type, frozenset({"Product", "Text"}))
-        if line_type == "Product" and line.get("Unit") is None:
+        if line_type == "Text":
+            checked.append(_text_line(prefix, line))
+            continue
+        if line.get("Unit") is None:
             raise invalid(f"{prefix}.Unit", "The Unit field is required when LineType is Product.")
         check_unit(f"{prefix}.Unit", line.get("Unit"))
         check_account(org, f"{prefix}.AccountNumber", line["AccountNumber"])
@@ -74,6 +77,19 @@ def _check_lines(org: Organization, lines: list[dict[str, Any]]) -> list[dict[st
             )
         checked.append({**line, "LineType": line_type, "Description": description})
     return checked
+
+
+def _text_line(prefix: str, line: dict[str, Any]) -> dict[str, Any]:
+    """A text line: only its ``Description`` is needed (see ``validation.text_lines``).
+
+    "Text lines should only contain a description" and "have no effect on the voucher": any
+    other value sent with one is kept but neither checked nor counted; the numbers a text
+    line leaves out read as 0, the defaults of Dinero's non-nullable line fields.
+    """
+    if not line.get("Description"):
+        raise invalid(f"{prefix}.Description", "A text line needs a Description.")
+    defaults = {"AccountNumber": 0, "BaseAmountValue": 0, "Quantity": 0, "Discount": 0}
+    return {**defaults, **line, "LineType": "Text"}
 
 
 def _payment_date(issued: date, condition: str, days: int) -> date:

@@ -46,6 +46,8 @@ class Organization:
     purchase_vouchers: dict[str, dict[str, Any]] = field(default_factory=dict)
     purchase_credit_notes: dict[str, dict[str, Any]] = field(default_factory=dict)
     manual_vouchers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The file archive: FileGuid -> {FileGuid, Name, Extension, Size, UploadedAt, _content, ...}
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     next_sales_number: int = 1
     next_voucher_number: int = 1

@@ -38,8 +38,34 @@ def json_body() -> Any:
 
 @cache
 def _validator(method: str, path: str) -> Draft202012Validator:
-    schema = spec.operation(method, path).request_schema
+    schema = text_lines(spec.operation(method, path).request_schema)
     return Draft202012Validator(schema, format_checker=FormatChecker(formats=("uuid",)))
+
+
+def text_lines(schema: Any) -> Any:
+    """``schema`` with a text line (``LineType: "Text"``) needing only its ``Description``.
+
+    The invoice line schema (``InvoiceLinesCreateModel``) lists AccountNumber, BaseAmountValue,
+    Discount and Quantity as required, yet its own prose says "Text lines should only contain a
+    description", "purely visual and have no effect on the voucher", and asks for ``Unit`` only
+    "when LineType = Product". The required list is what a generator writes for non-nullable
+    numbers, which model binding fills with 0 when they are missing. So a text line built as
+    the prose says, ``{"LineType": "Text", "Description": ...}``, is accepted; any other line
+    still needs all four.
+    """
+    if isinstance(schema, list):
+        return [text_lines(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    node = {key: text_lines(value) for key, value in schema.items()}
+    if "LineType" in node.get("properties", {}) and node.get("required"):
+        node = {
+            **{k: v for k, v in node.items() if k != "required"},
+            "if": {"properties": {"LineType": {"const": "Text"}}, "required": ["LineType"]},
+            "then": {"required": ["Description"]},
+            "else": {"required": node["required"]},
+        }
+    return node
 
 
 def validate_request(method: str, path: str, body: Any) -> None:

@@ -17,6 +17,7 @@ from sandbox.dinero.rules import check_account
 from sandbox.dinero.rules import check_contact
 from sandbox.dinero.rules import check_date
 from sandbox.dinero.rules import check_draft_version
+from sandbox.dinero.rules import check_file
 from sandbox.dinero.rules import check_one_of
 from sandbox.dinero.rules import check_vat_code
 from sandbox.dinero.state import PURCHASE_VAT_CODES
@@ -89,6 +90,7 @@ def build_purchase_voucher(org: Organization, data: dict[str, Any], guid: str | 
     if deposit is not None and deposit not in org.deposit_accounts:
         raise invalid("DepositAccountNumber", f"{deposit} is not a deposit account.")
     contact = check_contact(org, "ContactGuid", data.get("ContactGuid"))
+    check_file(org, "FileGuid", data.get("FileGuid"))
     lines = _check_purchase_lines(org, data.get("Lines"))
     read_lines, totals = price_purchase_lines(lines, org.vat_rate_of)
     cash = purchase_type == "cash"
@@ -138,6 +140,7 @@ def build_purchase_credit_note(org: Organization, data: dict[str, Any], guid: st
     if credit_note_for and credit_note_for.lower() not in org.purchase_vouchers:
         raise invalid("CreditNoteFor", f"The purchase voucher {credit_note_for} does not exist.")
     contact = check_contact(org, "ContactGuid", data.get("ContactGuid"))
+    check_file(org, "FileGuid", data.get("FileGuid"))
     lines = _check_purchase_lines(org, data["Lines"])
     if not lines:
         raise invalid("Lines", "At least one line is required.")
@@ -178,6 +181,7 @@ def book_purchase_credit_note(
 def build_manual_voucher(org: Organization, data: dict[str, Any], guid: str) -> dict:
     """A draft manual voucher from a validated create/update body (not stored)."""
     check_date("VoucherDate", data.get("VoucherDate"))
+    check_file(org, "FileGuid", data.get("FileGuid"))
     lines = list(data.get("Lines") or [])
     for index, line in enumerate(lines):
         check_account(org, f"Lines[{index}].AccountNumber", line.get("AccountNumber"))

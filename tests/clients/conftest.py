@@ -8,8 +8,8 @@ from typing import Any
 import fakeredis
 import pytest
 
+from rackdinero_app.clients import ratelimit
 from rackdinero_app.clients.dinero import DineroClient
-from rackdinero_app.clients.dinero import transport
 
 API_KEY = "dinero-api-key-SECRET-1234567890"
 CLIENT_SECRET = "client-secret-SECRET-abcdef"
@@ -25,9 +25,9 @@ def fake_redis() -> fakeredis.FakeRedis:
 
 @pytest.fixture
 def slept(monkeypatch) -> list[float]:
-    """Every sleep the Dinero client asks for, recorded instead of slept."""
+    """Every sleep the Dinero client's rate limiter asks for, recorded instead of slept."""
     calls: list[float] = []
-    monkeypatch.setattr(transport.time, "sleep", calls.append)
+    monkeypatch.setattr(ratelimit.time, "sleep", calls.append)
     return calls
 
 

@@ -168,17 +168,33 @@ def test_dinero_429_with_retry_after_is_waited_out_once(dinero_url, make_dinero)
     assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/accounts/entry") == 4
 
 
-def test_dinero_429_without_retry_after_raises_after_one_backoff(dinero_url, make_dinero):
+def test_dinero_429_without_retry_after_waits_until_the_window_has_passed(dinero_url, make_dinero):
+    """No Retry-After: the request goes again once the window has passed (the app's window is
+    the sandbox's here), not a tenth of it later into the same exhausted window."""
+    set_dinero_knobs(
+        dinero_url, rate_limit={"limit": 2, "window_seconds": 3}, retry_after_mode="never"
+    )
+    client = make_dinero(rate_window=3.0, max_wait=5.0)
+    started = time.monotonic()
+    for _ in range(3):
+        client.entry_accounts()
+    assert time.monotonic() - started >= 2.9
+    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/accounts/entry") == 4
+
+
+def test_dinero_429_without_retry_after_past_max_wait_stops_every_worker(dinero_url, make_dinero):
     set_dinero_knobs(
         dinero_url, rate_limit={"limit": 2, "window_seconds": 60}, retry_after_mode="never"
     )
-    client = make_dinero()
+    client = make_dinero(rate_window=60.0)
     client.entry_accounts()
     client.entry_accounts()
     with pytest.raises(RateLimited) as caught:
         client.entry_accounts()
-    assert caught.value.retry_after is None
-    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/accounts/entry") == 4
+    assert caught.value.retry_after == 60.0
+    with pytest.raises(RateLimited):
+        make_dinero(rate_window=60.0).entry_accounts()  # another worker: blocked, sends nothing
+    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/accounts/entry") == 3
 
 
 def test_dinero_html_404_is_not_found(make_dinero):
@@ -457,3 +473,18 @@ def test_rackbeat_singles_lists_and_writes(make_rackbeat, issue_tokens):
     assert [h["id"] for h in client.iter_webhooks(event="customer.created")] == [hook["id"]]
     client.delete_webhook(hook["id"])
     assert list(client.iter_webhooks(event="customer.created")) == []
+
+
+def test_rackbeat_supplier_invoice_pdf_or_none_without_a_document(make_rackbeat, issue_tokens):
+    """A seeded supplier invoice has its PDF; one created through the API has no document."""
+    client = make_rackbeat(LockedStore("c9", issue_tokens()))
+    seeded = client.supplier_invoice_pdf(5001)
+    assert seeded.startswith(b"%PDF") and b"%%EOF" in seeded[-64:]
+
+    created = client.create_supplier_invoice(
+        {"supplier_id": 1, "lines": [{"child_id": "300", "quantity": 1}]}
+    )
+    assert client.supplier_invoice_pdf(created["number"]) is None
+    with pytest.raises(NotFound):
+        client.get_supplier_invoice(987654)
+    assert client.supplier_invoice_pdf(987654) is None

@@ -196,7 +196,7 @@ def test_429_with_retry_after_waits_then_retries_once(mocked, make_dinero, slept
     mocked.get(ACCOUNTS, json=[])
 
     assert make_dinero().entry_accounts() == []
-    assert slept == [7.0]
+    assert slept == [pytest.approx(7.0, abs=0.2)]
 
 
 def test_429_twice_raises_rate_limited_with_retry_after(mocked, make_dinero, slept):
@@ -206,16 +206,46 @@ def test_429_twice_raises_rate_limited_with_retry_after(mocked, make_dinero, sle
         make_dinero().entry_accounts()
     assert caught.value.retry_after == 2.0
     assert caught.value.is_transient
-    assert slept == [2.0]
+    assert slept == [pytest.approx(2.0, abs=0.2)]
 
 
-def test_429_without_retry_after_backs_off_then_has_no_retry_after(mocked, make_dinero, slept):
+def test_429_without_retry_after_waits_a_whole_window(mocked, make_dinero, slept):
+    """Dinero sends no Retry-After and advises waiting a minute: the request goes again only
+    after the organization's window, never into the same exhausted one."""
     add_token(mocked)
     mocked.get(ACCOUNTS, status=429, body="API calls quota exceeded!")
+    mocked.get(ACCOUNTS, json=[])
+
+    assert make_dinero(rate_window=20.0, max_wait=30.0).entry_accounts() == []
+    assert slept == [pytest.approx(20.0, abs=0.2)]
+
+
+def test_429_without_retry_after_beyond_max_wait_gives_the_window_to_the_engine(
+    mocked, make_dinero, slept
+):
+    add_token(mocked)
+    limited = mocked.get(ACCOUNTS, status=429, body="API calls quota exceeded!")
     with pytest.raises(RateLimited) as caught:
         make_dinero(rate_window=60.0).entry_accounts()
-    assert caught.value.retry_after is None
-    assert slept == [6.0]
+    assert caught.value.retry_after == 60.0
+    assert limited.call_count == 1 and slept == []
+
+
+def test_a_429_blocks_every_client_of_the_organization(mocked, make_dinero, slept):
+    """Whichever worker saw the 429, the others wait for the window too (shared in Redis)
+    instead of sending into it; another organization is not held up."""
+    add_token(mocked)
+    limited = mocked.get(ACCOUNTS, status=429, body="API calls quota exceeded!")
+    with pytest.raises(RateLimited):
+        make_dinero(rate_window=60.0).entry_accounts()
+
+    with pytest.raises(RateLimited) as caught:
+        make_dinero(rate_window=60.0).entry_accounts()
+    assert caught.value.retry_after == pytest.approx(60.0, abs=1.0)
+    assert limited.call_count == 1  # the second worker sent nothing
+
+    mocked.get(f"{API_URL}/v1/{ORG + 1}/accounts/entry", json=[])
+    assert make_dinero(organization_id=ORG + 1, rate_window=60.0).entry_accounts() == []
 
 
 def test_read_timeout_is_transient_that_may_have_succeeded(mocked, make_dinero):
@@ -369,3 +399,115 @@ def test_secrets_never_appear_in_errors_or_reprs(mocked, make_dinero):
     for text in (str(caught.value), repr(caught.value), repr(client)):
         for secret in (API_KEY, "tok-SECRET-xyz", CLIENT_SECRET):
             assert secret not in text
+
+
+# -- creates answered "201, empty body" -----------------------------------------------------
+
+
+def test_an_empty_created_invoice_is_read_back_by_the_guid_it_was_given(mocked, make_dinero):
+    add_token(mocked)
+    mocked.post(f"{API_URL}/v1/{ORG}/invoices", status=201, body="")
+    mocked.get(f"{API_URL}/v1/{ORG}/invoices/{GUID}", json={"Guid": GUID, "TimeStamp": "00CD"})
+
+    created = make_dinero().create_invoice({"Guid": GUID, "ProductLines": []})
+
+    assert (created["Guid"], created["TimeStamp"]) == (GUID, "00CD")
+
+
+def test_an_empty_created_contact_is_read_back_by_its_contact_guid(mocked, make_dinero):
+    add_token(mocked)
+    mocked.post(CONTACTS, status=201, body="")
+    mocked.get(f"{CONTACTS}/{GUID}", json={"ContactGuid": GUID, "Name": "Kunde"})
+    assert (
+        make_dinero().create_contact({"ContactGuid": GUID, "Name": "Kunde"})["ContactGuid"] == GUID
+    )
+
+
+def test_an_empty_created_product_is_found_by_its_external_reference(mocked, make_dinero):
+    add_token(mocked)
+    mocked.post(f"{API_URL}/v1/{ORG}/products", status=201, body="")
+    mocked.get(
+        f"{API_URL}/v1/{ORG}/products",
+        json={
+            "Collection": [{"ProductGuid": GUID, "ExternalReference": "rackbeat:1:product:7"}],
+            "Pagination": {"PageSize": 1000, "Result": 1},
+        },
+    )
+    created = make_dinero().create_product({"ExternalReference": "rackbeat:1:product:7"})
+    assert created["ProductGuid"] == GUID
+
+
+def test_an_empty_created_purchase_voucher_is_the_one_with_our_file_and_reference(
+    mocked, make_dinero
+):
+    """Two vouchers carry the file; only the one with our ExternalReference is ours."""
+    add_token(mocked)
+    other = "4f1b2c3d-0000-4000-8000-000000000002"
+    mocked.post(f"{API_URL}/v1.2/{ORG}/vouchers/purchase", status=201, body="")
+    mocked.get(f"{API_URL}/v1/{ORG}/vouchers/purchase/fileguid/file-1", json=[other, GUID])
+    mocked.get(
+        f"{API_URL}/v1/{ORG}/vouchers/purchase/{other}",
+        json={"Guid": other, "ExternalReference": "rackbeat:1:supplier_invoice:5002"},
+    )
+    mocked.get(
+        f"{API_URL}/v1/{ORG}/vouchers/purchase/{GUID}",
+        json={"Guid": GUID, "ExternalReference": "rackbeat:1:supplier_invoice:5001"},
+    )
+    created = make_dinero().create_purchase_voucher(
+        {"FileGuid": "file-1", "ExternalReference": "rackbeat:1:supplier_invoice:5001"}
+    )
+    assert created["Guid"] == GUID
+
+
+def test_an_empty_created_purchase_voucher_not_found_may_have_succeeded(mocked, make_dinero):
+    add_token(mocked)
+    mocked.post(f"{API_URL}/v1.2/{ORG}/vouchers/purchase", status=201, body="")
+    mocked.get(f"{API_URL}/v1/{ORG}/vouchers/purchase/fileguid/file-1", json=[])
+    with pytest.raises(Transient) as caught:
+        make_dinero().create_purchase_voucher(
+            {"FileGuid": "file-1", "ExternalReference": "rackbeat:1:supplier_invoice:5001"}
+        )
+    assert caught.value.may_have_succeeded
+
+
+def test_an_empty_created_manual_voucher_may_have_succeeded(mocked, make_dinero):
+    add_token(mocked)
+    mocked.post(f"{API_URL}/v1/{ORG}/vouchers/manuel", status=201, body="")
+    with pytest.raises(Transient) as caught:
+        make_dinero().create_manual_voucher({"ExternalReference": "rackbeat:1:x:1"})
+    assert caught.value.may_have_succeeded
+
+
+# -- the file archive -----------------------------------------------------------------------
+
+
+def test_upload_sends_one_multipart_file_and_returns_its_guid(mocked, make_dinero):
+    add_token(mocked)
+    upload = mocked.post(f"{API_URL}/v1/{ORG}/files", json={"FileGuid": "file-1"})
+
+    assert make_dinero().upload_file("invoice-5001.pdf", b"%PDF-1.4 x") == "file-1"
+
+    sent = upload.calls[0].request
+    assert sent.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    assert b'name="file"; filename="invoice-5001.pdf"' in sent.body
+    assert b"%PDF-1.4 x" in sent.body
+
+
+def test_an_empty_upload_answer_is_resolved_by_the_file_name(mocked, make_dinero):
+    add_token(mocked)
+    mocked.post(f"{API_URL}/v1/{ORG}/files", status=201, body="")
+    files = mocked.get(
+        f"{API_URL}/v1/{ORG}/files",
+        json=[
+            {"FileGuid": "other", "Name": "invoice-5002.pdf", "UploadedAt": "2026-11-20T10:00:00Z"},
+            {
+                "FileGuid": "file-1",
+                "Name": "invoice-5001.pdf",
+                "UploadedAt": "2026-11-20T10:00:01Z",
+            },
+        ],
+    )
+    assert make_dinero().upload_file("invoice-5001.pdf", b"%PDF-1.4 x") == "file-1"
+    query = parse_qs(files.calls[0].request.url.split("?", 1)[1])
+    assert query["extensions"] == ["pdf"] and query["fileStatus"] == ["All"]
+    assert query["uploadedAfter"][0].count("/") == 2  # yyyy/MM/dd

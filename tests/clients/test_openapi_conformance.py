@@ -19,6 +19,7 @@ import re
 import uuid
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,7 @@ class Recorder:
                 "path": environ["PATH_INFO"],
                 "query": parse_qs(environ.get("QUERY_STRING", "")),
                 "body": body,
+                "body_type": environ.get("CONTENT_TYPE", ""),
                 "status": int(status[0].split()[0]),
                 "content_type": dict(headers).get("Content-Type", ""),
                 "answer": answer,
@@ -310,18 +312,24 @@ def drive_every_operation(client: DineroClient) -> None:
     spare_note = client.create_credit_note(sales_body())
     client.delete_credit_note(spare_note.guid, spare_note.timestamp)
 
+    file_guid = client.upload_file("bilag-1.pdf", b"%PDF-1.4 conformance")
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    assert [f.file_guid for f in client.iter_files(extensions="pdf", uploaded_after=yesterday)] == [
+        file_guid
+    ]
+    assert client.download_file(file_guid) == b"%PDF-1.4 conformance"
+
     wire.call("POST", "v1", "vouchers/purchase/fetch", json=purchase_body())
     client.similar_purchase_vouchers(purchase_body())
     old = wire.call("POST", "v1.1", "vouchers/purchase", json=purchase_body())
-    voucher = client.create_purchase_voucher(purchase_body())
+    ours = {**purchase_body(), "FileGuid": file_guid, "ExternalReference": "rb:bilag-1"}
+    voucher = client.create_purchase_voucher(ours)
+    assert client.find_purchase_voucher(file_guid, "rb:bilag-1").guid == voucher.guid
+    assert client.file_links(file_guid, uploaded_after=yesterday) == [voucher.guid]
     purchase = f"vouchers/purchase/{voucher.guid}"
     client.get_purchase_voucher(voucher.guid)
-    changed = wire.call(
-        "PUT", "v1", purchase, json={**purchase_body(), "Timestamp": voucher.timestamp}
-    )
-    changed = wire.call(
-        "PUT", "v1.1", purchase, json={**purchase_body(), "Timestamp": changed.timestamp}
-    )
+    changed = wire.call("PUT", "v1", purchase, json={**ours, "Timestamp": voucher.timestamp})
+    changed = wire.call("PUT", "v1.1", purchase, json={**ours, "Timestamp": changed.timestamp})
     client.purchase_vouchers_for_file(str(uuid.uuid4()))
     booked_voucher = client.book_purchase_voucher(voucher.guid, changed.timestamp)
     # Documented shape: the timestamp is itself wrapped, {"Timestamp": {"Timestamp": ...}}.
@@ -395,8 +403,15 @@ def problems_in(exchange: dict[str, Any], key: tuple[str, str]) -> list[str]:
     undocumented = set(exchange["query"]) - documented
     if undocumented:
         found.append(f"{label}: undocumented query parameters {sorted(undocumented)}")
-    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
-    if exchange["body"]:
+    bodies = operation.get("requestBody", {}).get("content", {})
+    content = bodies.get("application/json")
+    if exchange["body"] and "multipart/formdata" in bodies:
+        # Documented (sic) as "multipart/formdata" with a part named "file".
+        if not exchange["body_type"].startswith("multipart/form-data"):
+            found.append(f"{label}: sent {exchange['body_type']}, not a multipart body")
+        elif b'name="file"' not in exchange["body"]:
+            found.append(f"{label}: sent no part named file")
+    elif exchange["body"]:
         if content is None:
             found.append(f"{label}: sent a body the operation does not take")
         else:

@@ -78,3 +78,38 @@ def test_the_bucket_key_expires_when_idle():
 def test_script_runs_on_real_redis(redis):
     limiter, _ = make_limiter(redis)
     assert [limiter.acquire() > 0 for _ in range(3)] == [False, True, True]
+
+
+def test_a_block_holds_every_caller_until_it_ends_then_spaces_them():
+    redis = fakeredis.FakeRedis()
+    limiter, _ = make_limiter(redis, max_wait=100.0)
+    limiter.block(30.0)
+
+    first, second = limiter.acquire(), make_limiter(redis, max_wait=100.0)[0].acquire()
+
+    assert first == pytest.approx(30.0, abs=0.5)
+    # The next one leaves one refill interval later, not in the same instant.
+    assert second == pytest.approx(30.0 + 60 / 97, abs=0.5)
+
+
+def test_a_block_beyond_max_wait_raises_with_the_wait_and_sends_nothing():
+    limiter, _ = make_limiter(fakeredis.FakeRedis(), max_wait=10.0)
+    limiter.block(60.0)
+    with pytest.raises(RateLimited) as caught:
+        limiter.acquire()
+    assert caught.value.retry_after == pytest.approx(60.0, abs=0.5)
+
+
+def test_a_shorter_block_does_not_shorten_a_longer_one():
+    limiter, _ = make_limiter(fakeredis.FakeRedis(), max_wait=100.0)
+    limiter.block(40.0)
+    limiter.block(5.0)
+    assert limiter.acquire() == pytest.approx(40.0, abs=0.5)
+
+
+@pytest.mark.redis
+def test_block_runs_on_real_redis(redis):
+    limiter, _ = make_limiter(redis, key="blocked-bucket", max_wait=100.0)
+    limiter.block(3.0)
+    assert limiter.acquire() == pytest.approx(3.0, abs=0.5)
+    assert redis.ttl("blocked-bucket") >= 3

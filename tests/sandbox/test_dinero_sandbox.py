@@ -556,3 +556,165 @@ def test_credit_note_for_a_booked_invoice(dinero, auth):
 def test_ui_shows_the_organizations(dinero):
     page = dinero.get("/").get_data(as_text=True)
     assert "Demo Lager ApS" in page and "Starter ApS" in page and "Nordisk Cykel A/S" in page
+
+
+# --- text lines, the file archive, vouchers with files, "201, empty body" ---------------------
+
+
+def test_a_text_line_needs_only_a_description(dinero, auth):
+    text = {"LineType": "Text", "Description": "Levering uge 47"}
+    invoice = create_invoice(dinero, auth, ProductLines=[*invoice_body()["ProductLines"], text])
+    read = dinero.get(f"/v1/{ORG}/invoices/{invoice['Guid']}", headers=auth).json
+    assert read["TotalExclVat"] == 180.0  # the text line adds nothing
+    assert read["ProductLines"][1]["LineType"] == "Text"
+    assert read["ProductLines"][1]["Description"] == "Levering uge 47"
+
+    empty_text = dinero.post(
+        f"/v1/{ORG}/invoices",
+        json=invoice_body(ProductLines=[{"LineType": "Text"}]),
+        headers=auth,
+    )
+    assert_validation_error(empty_text, "ProductLines[0].Description")
+    product_line = dinero.post(
+        f"/v1/{ORG}/invoices",
+        json=invoice_body(ProductLines=[{"LineType": "Product", "Description": "Hjelm"}]),
+        headers=auth,
+    )
+    assert_validation_error(product_line, "ProductLines[0].AccountNumber")
+
+
+def upload(dinero, auth, name: str = "bilag.pdf", content: bytes = b"%PDF-1.4 bilag"):
+    # Encoded as a client would send it (the test client would spool a large body to a file).
+    files = {"file": (name, content, "application/pdf")}
+    encoded = requests.Request("POST", "http://dinero", files=files).prepare()
+    return dinero.post(
+        f"/v1/{ORG}/files",
+        data=encoded.body,
+        content_type=encoded.headers["Content-Type"],
+        headers=auth,
+    )
+
+
+def purchase_with_file(file_guid: str | None, reference: str = "rb:1") -> dict[str, Any]:
+    return {
+        "PurchaseType": "credit",
+        "ContactGuid": "c0000000-0000-4000-8000-000000000005",
+        "FileGuid": file_guid,
+        "ExternalReference": reference,
+        "Lines": [{"AccountNumber": 2000, "Description": "Varekøb", "Amount": 125.0}],
+    }
+
+
+def test_an_upload_answers_its_file_guid_and_can_be_downloaded(dinero, auth):
+    response = upload(dinero, auth)
+    assert response.status_code == 200 and set(response.json) == {"FileGuid"}
+    file_guid = response.json["FileGuid"]
+    download = dinero.get(f"/v1/{ORG}/files/{file_guid}", headers=auth)
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 bilag"
+    assert download.mimetype == "application/pdf"
+    assert dinero.get(f"/v1/{ORG}/files/{NORDISK}", headers=auth).json["code"] == 40
+
+
+def test_an_upload_above_6_mb_or_without_a_file_is_a_400_with_a_text_body():
+    # Response checking is off: the upload's documented 400 body is a JSON string.
+    app = create_app({"TESTING": True})
+    dinero = app.test_client()
+    token = token_request(dinero, DEMO_KEY).json["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    too_big = upload(dinero, auth, content=b"%PDF" + b"0" * (6 * 1024 * 1024))
+    assert too_big.status_code == 400 and isinstance(too_big.json, str)
+    missing = dinero.post(
+        f"/v1/{ORG}/files", data={}, content_type="multipart/form-data", headers=auth
+    )
+    assert missing.status_code == 400 and isinstance(missing.json, str)
+    assert upload(dinero, auth, content=b"%PDF" + b"0" * (6 * 1024 * 1024 - 4)).status_code == 200
+
+
+def test_the_file_list_filters_and_names_the_vouchers_a_file_is_on(dinero, auth):
+    used = upload(dinero, auth, "bilag-1.pdf").json["FileGuid"]
+    upload(dinero, auth, "foto.png", b"\x89PNG")
+    voucher = dinero.post(
+        f"/v1.2/{ORG}/vouchers/purchase", json=purchase_with_file(used), headers=auth
+    ).json
+
+    def names(**query: str) -> list[str]:
+        response = dinero.get(f"/v1/{ORG}/files", query_string=query, headers=auth)
+        assert response.status_code == 200, response.json
+        return sorted(file["Name"] for file in response.json)
+
+    today = time.strftime("%Y/%m/%d", time.gmtime())
+    assert names() == ["bilag-1.pdf", "foto.png"]
+    assert names(extensions="pdf,csv") == ["bilag-1.pdf"]
+    assert names(fileStatus="Used") == ["bilag-1.pdf"]
+    assert names(fileStatus="Unused") == ["foto.png"]
+    assert names(uploadedAfter=today) == ["bilag-1.pdf", "foto.png"]
+    assert names(uploadedBefore=today) == []
+    assert names(pageSize="1", page="1") and len(names(pageSize="1", page="1")) == 1
+    (listed,) = dinero.get(f"/v1/{ORG}/files?extensions=pdf", headers=auth).json
+    assert [link["VoucherGuid"] for link in listed["Linked"]] == [voucher["Guid"]]
+    bad_date = dinero.get(f"/v1/{ORG}/files?uploadedAfter=2026-11-01", headers=auth)
+    assert_validation_error(bad_date, "uploadedAfter")
+    assert_validation_error(
+        dinero.get(f"/v1/{ORG}/files?fileStatus=New", headers=auth), "fileStatus"
+    )
+
+
+def test_a_purchase_voucher_takes_only_a_file_in_the_archive(dinero, auth):
+    unknown = dinero.post(
+        f"/v1.2/{ORG}/vouchers/purchase", json=purchase_with_file(NORDISK), headers=auth
+    )
+    assert_validation_error(unknown, "FileGuid")
+    file_guid = upload(dinero, auth).json["FileGuid"]
+    voucher = dinero.post(
+        f"/v1.2/{ORG}/vouchers/purchase", json=purchase_with_file(file_guid), headers=auth
+    ).json
+    read = dinero.get(f"/v1/{ORG}/vouchers/purchase/{voucher['Guid']}", headers=auth).json
+    assert read["FileGuid"] == file_guid
+    manual = {"FileGuid": NORDISK, "Lines": [{"AccountNumber": 2100, "Amount": 1.0}]}
+    assert_validation_error(
+        dinero.post(f"/v1/{ORG}/vouchers/manuel", json=manual, headers=auth), "FileGuid"
+    )
+
+
+def test_fileguid_lists_the_purchase_drafts_carrying_the_file(dinero, auth):
+    file_guid = upload(dinero, auth).json["FileGuid"]
+    by_file = f"/v1/{ORG}/vouchers/purchase/fileguid/{file_guid}"
+    assert dinero.get(by_file, headers=auth).json == []
+    first, second = (
+        dinero.post(
+            f"/v1.2/{ORG}/vouchers/purchase",
+            json=purchase_with_file(file_guid, reference),
+            headers=auth,
+        ).json
+        for reference in ("rb:1", "rb:2")
+    )
+    assert sorted(dinero.get(by_file, headers=auth).json) == sorted([first["Guid"], second["Guid"]])
+    dinero.post(
+        f"/v1/{ORG}/vouchers/purchase/{first['Guid']}/book",
+        json={"Timestamp": first["Timestamp"]},
+        headers=auth,
+    )
+    # "Get purchase draft Guid by fileGuid": a booked voucher is no longer listed here.
+    assert dinero.get(by_file, headers=auth).json == [second["Guid"]]
+
+
+def test_creates_can_be_answered_201_with_an_empty_body(dinero, auth, knobs):
+    knobs(empty_created_rate=1.0)
+    created = dinero.post(f"/v1/{ORG}/invoices", json=invoice_body(), headers=auth)
+    assert (created.status_code, created.data) == (201, b"")
+    assert upload(dinero, auth).status_code == 201
+    # Only creates: reads and books answer as always.
+    assert dinero.get(f"/v1/{ORG}/vatTypes", headers=auth).status_code == 200
+    knobs(empty_created_rate=0.0)
+    assert dinero.post(f"/v1/{ORG}/invoices", json=invoice_body(), headers=auth).status_code == 200
+    listed = dinero.get(f"/v1/{ORG}/invoices?pageSize=1000", headers=auth).json
+    assert listed["Pagination"]["Result"] == 3 + 2  # the seed's three and both creates
+
+
+def test_the_ui_links_a_voucher_to_its_file(dinero, auth):
+    file_guid = upload(dinero, auth, "faktura-5001.pdf").json["FileGuid"]
+    dinero.post(f"/v1.2/{ORG}/vouchers/purchase", json=purchase_with_file(file_guid), headers=auth)
+    page = dinero.get("/").get_data(as_text=True)
+    link = f"/ui/{ORG}/files/{file_guid}"
+    assert f'<a href="{link}">faktura-5001.pdf</a>' in page
+    assert dinero.get(link).data == b"%PDF-1.4 bilag"

@@ -17,9 +17,13 @@ from urllib.parse import quote
 
 from rackdinero_app.clients import http
 from rackdinero_app.clients.dinero.auth import ApiKeyGrant
+from rackdinero_app.clients.dinero.files import FileOperations
 from rackdinero_app.clients.dinero.transport import MAX_PAGE_SIZE
 from rackdinero_app.clients.dinero.transport import Body
 from rackdinero_app.clients.dinero.transport import Transport
+from rackdinero_app.clients.dinero.transport import created
+from rackdinero_app.clients.dinero.vouchers import VoucherOperations
+from rackdinero_app.clients.dinero.vouchers import book_body
 from rackdinero_app.clients.ratelimit import RateLimiter
 from rackdinero_app.clients.records import Record
 
@@ -39,12 +43,6 @@ def _filter_value(value: str) -> str:
 
 def _timestamp(timestamp: str | None) -> dict[str, str]:
     return {} if timestamp is None else {"Timestamp": timestamp}
-
-
-def _book(timestamp: str, number: int | None) -> dict[str, Any]:
-    return (
-        {"Timestamp": timestamp} if number is None else {"Timestamp": timestamp, "Number": number}
-    )
 
 
 @dataclass(frozen=True)
@@ -77,8 +75,12 @@ class SalesFilter:
         }
 
 
-class DineroClient:
-    """One Dinero organization, reached with the app's client id/secret and the user's API key."""
+class DineroClient(FileOperations, VoucherOperations):
+    """One Dinero organization, reached with the app's client id/secret and the user's API key.
+
+    Every create resolves an empty answer (Dinero documents "201: empty body") through the
+    identity the request gave the object: the client-chosen Guid of invoices, credit notes and
+    contacts, a product's ExternalReference, a purchase voucher's FileGuid."""
 
     def __init__(
         self,
@@ -146,6 +148,12 @@ class DineroClient:
     def _call(self, method: str, version: str, path: str, **options: Any) -> Any:
         return self.transport.call(method, version, path, **options)
 
+    @staticmethod
+    def _read_back(read, body: Body, identity: str) -> Record | None:
+        """The object a create made, read by the client-chosen guid its body carried."""
+        guid = body.get(identity)
+        return read(str(guid)) if guid else None
+
     # -- organization and accounts -----------------------------------------------------------
 
     def organizations(self, *, fields: str | None = None) -> list[Record]:
@@ -201,8 +209,9 @@ class DineroClient:
         return self._call("GET", "v1", f"contacts/{quote(guid)}")
 
     def create_contact(self, contact: Body) -> Record:
-        """Create a contact (the caller may choose ``ContactGuid``); returns it."""
-        return self._call("POST", "v1", "contacts", json=contact)
+        """Create a contact (the caller may choose ``ContactGuid``); returns ``{ContactGuid}``."""
+        answer = self._call("POST", "v1", "contacts", json=contact)
+        return created(answer, lambda: self._read_back(self.get_contact, contact, "ContactGuid"))
 
     def update_contact(self, guid: str, contact: Body) -> None:
         """Replace a contact."""
@@ -246,8 +255,11 @@ class DineroClient:
         return self._call("GET", "v1", f"products/{quote(guid)}")
 
     def create_product(self, product: Body) -> Record:
-        """Create a product (the caller may choose ``ProductGuid``); returns it."""
-        return self._call("POST", "v1", "products", json=product)
+        """Create a product; returns ``{ProductGuid}`` (Dinero chooses it, so an empty answer is
+        resolved through the product's ``ExternalReference``)."""
+        answer = self._call("POST", "v1", "products", json=product)
+        reference = product.get("ExternalReference")
+        return created(answer, lambda: self.find_product(reference) if reference else None)
 
     def update_product(self, guid: str, product: Body) -> None:
         self._call("PUT", "v1", f"products/{quote(guid)}", json=product)
@@ -282,7 +294,8 @@ class DineroClient:
 
     def create_invoice(self, invoice: Body) -> Record:
         """Create a draft (set ``Guid`` to choose its identity); returns ``{Guid, TimeStamp}``."""
-        return self._call("POST", "v1", "invoices", json=invoice)
+        answer = self._call("POST", "v1", "invoices", json=invoice)
+        return created(answer, lambda: self._read_back(self.get_invoice, invoice, "Guid"))
 
     def get_invoice(self, guid: str) -> Record:
         return self._call("GET", "v1", f"invoices/{quote(guid)}")
@@ -297,7 +310,7 @@ class DineroClient:
     def book_invoice(self, guid: str, timestamp: str, *, number: int | None = None) -> Record:
         """Book a draft at its current ``timestamp``; returns the booked invoice."""
         return self._call(
-            "POST", "v1", f"invoices/{quote(guid)}/book", json=_book(timestamp, number)
+            "POST", "v1", f"invoices/{quote(guid)}/book", json=book_body(timestamp, number)
         )
 
     # -- sales credit notes ------------------------------------------------------------------
@@ -312,7 +325,8 @@ class DineroClient:
 
     def create_credit_note(self, credit_note: Body) -> Record:
         """Create a sales credit-note draft; returns ``{Guid, TimeStamp}``."""
-        return self._call("POST", "v1", "sales/creditnotes", json=credit_note)
+        answer = self._call("POST", "v1", "sales/creditnotes", json=credit_note)
+        return created(answer, lambda: self._read_back(self.get_credit_note, credit_note, "Guid"))
 
     def get_credit_note(self, guid: str) -> Record:
         return self._call("GET", "v1", f"sales/creditnotes/{quote(guid)}")
@@ -325,47 +339,5 @@ class DineroClient:
 
     def book_credit_note(self, guid: str, timestamp: str, *, number: int | None = None) -> Record:
         return self._call(
-            "POST", "v1", f"sales/creditnotes/{quote(guid)}/book", json=_book(timestamp, number)
-        )
-
-    # -- purchase vouchers (supplier invoices) -------------------------------------------------
-
-    def similar_purchase_vouchers(self, voucher: Body) -> Record:
-        """Dinero's duplicate check for a purchase-voucher body."""
-        return self._call("POST", "v1", "vouchers/purchase/similar", json=voucher)
-
-    def create_purchase_voucher(self, voucher: Body) -> Record:
-        """Create a purchase-voucher draft (v1.2, which supports ``AccountTagName``)."""
-        return self._call("POST", "v1.2", "vouchers/purchase", json=voucher)
-
-    def get_purchase_voucher(self, guid: str) -> Record:
-        return self._call("GET", "v1", f"vouchers/purchase/{quote(guid)}")
-
-    def delete_purchase_voucher(self, guid: str, timestamp: str | None = None) -> None:
-        self._call("DELETE", "v1", f"vouchers/purchase/{quote(guid)}", json=_timestamp(timestamp))
-
-    def purchase_vouchers_for_file(self, file_guid: str) -> list[str]:
-        """The guids of purchase drafts that have this file attached."""
-        return self._call("GET", "v1", f"vouchers/purchase/fileguid/{quote(file_guid)}")
-
-    def book_purchase_voucher(
-        self, guid: str, timestamp: str, *, number: int | None = None
-    ) -> Record:
-        return self._call(
-            "POST", "v1", f"vouchers/purchase/{quote(guid)}/book", json=_book(timestamp, number)
-        )
-
-    # -- manual vouchers ("vouchers/manuel", spelled so by Dinero) ----------------------------
-
-    def create_manual_voucher(self, voucher: Body) -> Record:
-        return self._call("POST", "v1", "vouchers/manuel", json=voucher)
-
-    def get_manual_voucher(self, guid: str) -> Record:
-        return self._call("GET", "v1", f"vouchers/manuel/{quote(guid)}")
-
-    def book_manual_voucher(
-        self, guid: str, timestamp: str, *, number: int | None = None
-    ) -> Record:
-        return self._call(
-            "POST", "v1", f"vouchers/manuel/{quote(guid)}/book", json=_book(timestamp, number)
+            "POST", "v1", f"sales/creditnotes/{quote(guid)}/book", json=book_body(timestamp, number)
         )

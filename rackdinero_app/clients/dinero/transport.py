@@ -2,11 +2,17 @@
 
 Answers come back as case-insensitive ``Record``s, because Dinero's key casing depends on the
 ``fields`` parameter; an empty body comes back as ``None``. Lists are paged from page 0.
+
+A 429 blocks the organization's bucket for every process (``RateLimiter.block``): for its
+``Retry-After`` when Dinero sends one, else for a whole window, since Dinero's advice is to wait
+a minute and a 429 does not say when its window began. The request is sent once more after
+the block if that is within the limiter's ``max_wait``; otherwise ``RateLimited`` carries the
+wait, so the transfer is tried again after it.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +23,8 @@ from rackdinero_app.clients import http
 from rackdinero_app.clients.dinero.auth import TokenSource
 from rackdinero_app.clients.dinero.errors import SERVICE
 from rackdinero_app.clients.dinero.errors import error_for
+from rackdinero_app.clients.errors import NotFound
+from rackdinero_app.clients.errors import Transient
 from rackdinero_app.clients.ratelimit import RateLimiter
 from rackdinero_app.clients.records import Record
 from rackdinero_app.clients.records import wrap
@@ -53,8 +61,12 @@ class Transport:
         json: Body | None = None,
         params: Mapping[str, Any] | None = None,
         organization: bool = True,
+        files: Mapping[str, Any] | None = None,
+        accept: str = "application/json",
     ) -> requests.Response:
-        """Send ``{version}/{organization}/{path}``; a non-2xx answer raises its typed error."""
+        """Send ``{version}/{organization}/{path}``; a non-2xx answer raises its typed error.
+
+        ``files`` sends a multipart body (``requests``' ``files``) instead of JSON."""
         scope = f"/{self.organization_id}" if organization else ""
         url = f"{self.api_url}/{version}{scope}/{path}"
         query = {key: value for key, value in (params or {}).items() if value is not None}
@@ -70,22 +82,35 @@ class Transport:
                 timeout=self._timeout,
                 params=query,
                 json=None if json is None else dict(json),
-                headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
+                files=files,
+                headers={"Accept": accept, "Authorization": f"Bearer {token}"},
             )
             if response.status_code == 401 and not retried_auth:
                 retried_auth = True
                 self.tokens.forget(token)
                 continue
-            if response.status_code == 429 and not retried_rate:
-                retried_rate = True
-                wait = http.retry_after_seconds(response.headers.get("Retry-After"))
-                wait = self.limiter.window / 10 if wait is None else wait
-                if wait <= self.limiter.max_wait:
-                    time.sleep(wait)
-                    continue
+            if response.status_code == 429:
+                wait = self._blocked_after_429(response)
+                if not retried_rate and wait <= self.limiter.max_wait:
+                    retried_rate = True
+                    continue  # acquire() waits until the block has passed
+                raise self._rate_limited(response, wait)
             if not response.ok:
                 raise error_for(response, self.tokens.secrets())
             return response
+
+    def _blocked_after_429(self, response: requests.Response) -> float:
+        """Block the organization's bucket as the 429 asks; return the seconds blocked."""
+        wait = http.retry_after_seconds(response.headers.get("Retry-After"))
+        wait = self.limiter.window if wait is None else wait
+        self.limiter.block(wait)
+        return wait
+
+    def _rate_limited(self, response: requests.Response, wait: float) -> Exception:
+        error = error_for(response, self.tokens.secrets())
+        if getattr(error, "retry_after", None) is None:
+            error.retry_after = wait
+        return error
 
     def call(
         self,
@@ -96,10 +121,17 @@ class Transport:
         json: Body | None = None,
         params: Mapping[str, Any] | None = None,
         organization: bool = True,
+        files: Mapping[str, Any] | None = None,
     ) -> Any:
         """The JSON answer of one operation, objects as ``Record``s; ``None`` for an empty body."""
         response = self.send(
-            method, version, path, json=json, params=params, organization=organization
+            method,
+            version,
+            path,
+            json=json,
+            params=params,
+            organization=organization,
+            files=files,
         )
         if not response.content.strip():
             return None
@@ -133,3 +165,20 @@ class Transport:
             if last:
                 return
             page += 1
+
+
+def created(answer: Any, read_back: Callable[[], Record | None]) -> Record:
+    """A create's answer, or, when Dinero answered with an empty body (its error page
+    documents "201: empty body"), the object read back by the identity the request gave it.
+
+    The write was committed either way, so an object that cannot be read back yet raises
+    ``Transient`` (it may have succeeded): the transfer looks it up again before writing."""
+    if answer is not None:
+        return answer
+    try:
+        found = read_back()
+    except NotFound:
+        found = None
+    if found is None:
+        raise Transient(message_code="transient")
+    return found

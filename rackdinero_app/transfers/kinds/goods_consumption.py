@@ -15,18 +15,16 @@ from rackdinero_app.transfers.outcome import Outcome
 
 
 def transfer_goods_consumption(job: TransferJob) -> Outcome:
-    """Dinero lets us neither choose a manual voucher's Guid nor list manual vouchers, so a
-    create whose answer was lost cannot be checked: that case fails with instructions instead
-    of risking a second voucher."""
+    """Dinero lets us neither choose a manual voucher's Guid nor find a draft manual voucher by
+    anything of ours, so a create whose answer was lost (a timeout, or "201, empty body")
+    cannot be checked: that attempt fails at once with instructions instead of risking a
+    second voucher. (The engine would replace a reason remembered for a later attempt with
+    its own "retrying", so the failure is the attempt's own outcome.) Retry, once a person
+    has looked in Dinero, creates it."""
     if not job.settings.goods_consumption_enabled:
         return Outcome.skipped("goods_consumption_off", Message.of("goods_consumption_off"))
     transfer = job.transfer
     guid = transfer.dinero_guid
-    if guid is None and job.is_retry and transfer.reason_code == "uncertain_write":
-        return Outcome.failed(
-            "uncertain_write",
-            Message.of("uncertain_write", reference=job.reference(EntityKind.GOODS_CONSUMPTION)),
-        )
     if guid is None:
         invoice = job.rackbeat.get_customer_invoice(job.key)
         products = line_products(job, invoice.get("lines") or [])
@@ -41,9 +39,12 @@ def transfer_goods_consumption(job: TransferJob) -> Outcome:
         try:
             created = job.dinero.create_manual_voucher(payload)
         except Transient as error:
-            if error.may_have_succeeded:
-                rows.remember(transfer.id, reason_code="uncertain_write")
-            raise
+            if not error.may_have_succeeded:
+                raise
+            reference = job.reference(EntityKind.GOODS_CONSUMPTION)
+            return Outcome.failed(
+                "uncertain_write", Message.of("uncertain_write", reference=reference)
+            )
         guid = created["Guid"]
         rows.remember(transfer.id, dinero_guid=guid)
         timestamp = created["TimeStamp"]

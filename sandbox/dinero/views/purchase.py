@@ -96,8 +96,22 @@ def similar(organizationId: str):
 
 @bp.get("/v1/<organizationId>/vouchers/purchase/fileguid/<fileGuid>")
 def by_file(organizationId: str, fileGuid: str):
+    """The guids of the purchase drafts carrying the file; ``[]`` when none does.
+
+    The summary says "Get purchase draft Guid by fileGuid", the description "Gets purchase
+    voucher Guid": the sandbox takes the narrower reading and lists drafts only, so a client
+    cannot come to rely on finding a booked voucher here (the file archive's ``Linked`` lists
+    every voucher a file is on).
+    """
     org = organization()
-    return jsonify([v["Guid"] for v in org.purchase_vouchers.values() if v["FileGuid"] == fileGuid])
+    wanted = fileGuid.lower()
+    return jsonify(
+        [
+            voucher["Guid"]
+            for voucher in org.purchase_vouchers.values()
+            if (voucher["FileGuid"] or "").lower() == wanted and voucher["Status"] == "Draft"
+        ]
+    )
 
 
 @bp.get("/v1/<organizationId>/vouchers/purchase/<guid>")

@@ -1,10 +1,21 @@
-"""Customer and supplier invoices: list, show, create (draft or booked), book."""
+"""Customer and supplier invoices: list, show, create (draft or booked), book; a supplier
+invoice's PDF.
+
+A supplier invoice's PDF (``GET supplier-invoices/{number}.pdf``) is the supplier's document:
+the seeded invoices (and those booked from the sandbox's pages) have one, an invoice created
+through ``POST /api/supplier-invoices`` has none and answers 404, so a client sees both.
+"""
 
 from __future__ import annotations
 
+import weakref
+from datetime import datetime
 from typing import Any
 
+from flask import Response
+from flask import jsonify
 from flask import request
+from fpdf import FPDF
 
 from sandbox.rackbeat.api import bp
 from sandbox.rackbeat.api.common import account
@@ -19,11 +30,48 @@ from sandbox.rackbeat.records import find
 from sandbox.rackbeat.records import listing
 from sandbox.rackbeat.records import parse_key
 from sandbox.rackbeat.records.invoices import KINDS
+from sandbox.rackbeat.records.invoices import SUPPLIER_INVOICES
 from sandbox.rackbeat.records.invoices import InvoiceKind
 from sandbox.rackbeat.records.invoices import book_invoice
 from sandbox.rackbeat.records.invoices import create_invoice
 from sandbox.rackbeat.records.validation import Fields
 from sandbox.rackbeat.records.validation import parse_bool
+
+# Per store: (account id, number, created_at) of the invoices created through the API, which
+# have no document (the records themselves stay as Rackbeat shows them).
+_WITHOUT_DOCUMENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _identity(account_id: int, record: dict[str, Any]) -> tuple:
+    return (account_id, record["number"], record.get("created_at"))
+
+
+def _pdf(record: dict[str, Any]) -> bytes:
+    """A one-page PDF of the supplier invoice, as a supplier would have sent it (records shaped
+    like Rackbeat's public models lack some fields, so every field is optional)."""
+    pdf = FPDF()
+    # Dated by the invoice, so the same invoice is always the same document.
+    if record.get("created_at"):
+        pdf.set_creation_date(datetime.fromisoformat(record["created_at"]))
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+
+    def line(text: str) -> None:
+        text = text.encode("latin-1", "replace").decode("latin-1")
+        pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+
+    def amount(value: Any) -> str:
+        return "" if value is None else f"{float(value):.2f}"
+
+    supplier = record.get("supplier") or {}
+    line(f"{supplier.get('company_name') or 'Supplier'} - invoice {record['number']}")
+    line(f"Date {record.get('invoice_date') or ''}, due {record.get('due_date') or ''}")
+    for item in record.get("lines") or []:
+        price, total = amount(item.get("line_price")), amount(item.get("line_total"))
+        line(f"{item.get('quantity')} x {item.get('name') or ''} @ {price} = {total}")
+    total = amount(record.get("total_total"))
+    line(f"Total {total} {record.get('currency') or ''} (VAT {amount(record.get('total_vat'))})")
+    return bytes(pdf.output())
 
 
 def _register(kind: InvoiceKind) -> None:
@@ -54,6 +102,7 @@ def _register(kind: InvoiceKind) -> None:
         suppress = suppress_requested(body)
         with store.lock:
             record = create_invoice(store, account(), kind, body, book=book, suppress=suppress)
+            _WITHOUT_DOCUMENT.setdefault(store, set()).add(_identity(account().id, record))
         return single(kind.singular, record, 201)
 
     @scoped("invoices")
@@ -84,6 +133,18 @@ def _register(kind: InvoiceKind) -> None:
             )
         return single(kind.singular, record)
 
+    @scoped("invoices")
+    def document(number: str) -> Any:
+        store = get_store()
+        with store.lock:
+            record = find(account(), kind.resource, parse_key(kind.resource, number))
+            if _identity(account().id, record) in _WITHOUT_DOCUMENT.get(store, set()):
+                return jsonify(message="The invoice has no document."), 404
+            content = _pdf(record)
+        return Response(content, mimetype="application/pdf")
+
+    if kind is SUPPLIER_INVOICES:
+        bp.add_url_rule(f"{path}/<number>.pdf", f"{kind.resource}_pdf", document, methods=["GET"])
     bp.add_url_rule(path, f"{kind.resource}_index", index, methods=["GET"])
     bp.add_url_rule(path, f"{kind.resource}_create", create, methods=["POST"])
     bp.add_url_rule(f"{path}/drafts", f"{kind.resource}_draft", create_draft, methods=["POST"])
