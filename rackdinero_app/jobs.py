@@ -80,6 +80,9 @@ VERIFY_ACTIVATION = Job(
 VERIFY_CONNECTION_CHANGE = Job(
     "rackdinero_app.embedded.activation.job.verify_and_change_connection", lambda config: 120
 )
+# Contract B's onboarding: verify the Dinero credentials, accept Rackbeat's integration
+# request, install (settings URL, webhooks) and activate.
+VERIFY_ONBOARDING = Job("rackdinero_app.embedded.onboarding.verify_and_accept", lambda config: 180)
 # One connection's hourly invoice import (C5). It ends well before the next hour's run is due;
 # a transfer it did not get to is a pending row, which the sweeper runs.
 IMPORT_INVOICES = Job("rackdinero_app.tasks.invoice_import.import_invoices", lambda config: 2700)
@@ -130,6 +133,11 @@ def enqueue_activation(attempt_id: str, encrypted_api_key: str, actor: str) -> N
 def enqueue_connection_change(attempt_id: str, encrypted_api_key: str, actor: str) -> None:
     """Raises ``RedisError`` when Redis is down: the page then says to try again."""
     _enqueue(VERIFY_CONNECTION_CHANGE, attempt_id, encrypted_api_key, actor)
+
+
+def enqueue_onboarding(onboarding_id: str, encrypted_api_key: str) -> None:
+    """Raises ``RedisError`` when Redis is down (the onboarding itself lives there too)."""
+    _enqueue(VERIFY_ONBOARDING, onboarding_id, encrypted_api_key)
 
 
 def enqueue_import_by_number(lookup_id: str) -> None:

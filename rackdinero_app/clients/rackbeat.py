@@ -4,9 +4,9 @@ The API contract is the one in DESIGN §2. Lists answer HTTP 206 with ``{<plural
 pages, limit, page}`` (1-based pages, ``limit`` up to 1000); single records come under a
 singular key; a 422 carries ``{"errors": {field: [messages]}}``.
 
-Refresh tokens rotate and work once. Only one refresh per connection may run at a time, across
-every process: a Redis lock serializes them, and whoever gets the lock first re-reads the stored
-pair, because another process may already have refreshed it.
+Tokens, their refresh (one at a time across every process) and the two install contracts that
+issue them are in ``clients/rackbeat_tokens.py``; every request names the consumer
+(``Consumer-Name``, ``Consumer-Contact``, ``User-Agent``).
 
 Given a ``limiter`` (``clients/ratelimit.py``, one bucket per Rackbeat account), every API
 request waits for its turn, so all processes together stay under Rackbeat's rate limit.
@@ -14,12 +14,8 @@ request waits for its turn, so all processes together stay under Rackbeat's rate
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Iterator
 from collections.abc import Mapping
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -34,6 +30,11 @@ from rackdinero_app.clients.errors import RateLimited
 from rackdinero_app.clients.errors import Transient
 from rackdinero_app.clients.errors import ValidationFailed
 from rackdinero_app.clients.errors import redact
+from rackdinero_app.clients.rackbeat_tokens import INTEGRATION
+from rackdinero_app.clients.rackbeat_tokens import Consumer
+from rackdinero_app.clients.rackbeat_tokens import RefreshTokenGrant
+from rackdinero_app.clients.rackbeat_tokens import ReplaceCurrent
+from rackdinero_app.clients.rackbeat_tokens import TokenKeeper
 from rackdinero_app.clients.ratelimit import RateLimiter
 from rackdinero_app.clients.tokens import TokenPair
 from rackdinero_app.clients.tokens import TokenStore
@@ -55,18 +56,11 @@ RESOURCES = {
     "webhooks": ("webhooks", "webhook"),
 }
 
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-
 Record = dict[str, Any]
 
 
 class RackbeatClient:
-    """One Rackbeat account, reached with the connection's OAuth tokens."""
+    """One Rackbeat account, reached with the connection's token (either install contract)."""
 
     def __init__(
         self,
@@ -80,86 +74,52 @@ class RackbeatClient:
         lock_seconds: float = 60.0,
         timeout: tuple[float, float] = (http.CONNECT_TIMEOUT, http.READ_TIMEOUT),
         limiter: RateLimiter | None = None,
+        contract: str = "oauth",
+        consumer: Consumer | None = None,
+        token_lifetime: timedelta = timedelta(days=7),
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
-        self._client_id = client_id
+        self.consumer = consumer or Consumer()
         self._client_secret = client_secret
-        self._redis = redis
-        self._refresh_margin = refresh_margin
-        self._lock_seconds = lock_seconds
         self._timeout = timeout
         self._limiter = limiter
-        self._pair: TokenPair | None = None
+        if contract == INTEGRATION:
+            refresher = ReplaceCurrent(
+                self.base_url, self.consumer, self._error, token_lifetime, timeout
+            )
+        elif client_id and client_secret:
+            refresher = RefreshTokenGrant(
+                self.base_url, client_id, client_secret, self.consumer, self._error, timeout
+            )
+        else:
+            refresher = None
+        self._keeper = TokenKeeper(
+            tokens, refresher, redis, margin=refresh_margin, lock_seconds=lock_seconds
+        )
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], tokens: TokenStore, *, contract: str = "oauth", **options
+    ) -> RackbeatClient:
+        """A client for the app's configuration (``RACKBEAT_*``): URLs, credentials, consumer."""
+        return cls(
+            config["RACKBEAT_BASE_URL"],
+            tokens,
+            client_id=config["RACKBEAT_CLIENT_ID"],
+            client_secret=config["RACKBEAT_CLIENT_SECRET"],
+            contract=contract,
+            consumer=consumer(config),
+            token_lifetime=timedelta(days=float(config["RACKBEAT_TOKEN_REPLACE_DAYS"])),
+            **options,
+        )
 
     def __repr__(self) -> str:
         return f"RackbeatClient(base_url={self.base_url!r}, connection={self.tokens.key!r})"
 
-    # -- tokens ------------------------------------------------------------------------------
-
-    @property
-    def _can_refresh(self) -> bool:
-        return bool(self._client_id and self._client_secret and self._redis is not None)
-
-    def _current_pair(self) -> TokenPair:
-        if self._pair is None:
-            self._pair = self.tokens.load()
-        if self._can_refresh and self._pair.expires_within(self._refresh_margin):
-            self._pair = self._refresh(self._pair)
-        return self._pair
-
-    def _refresh(self, stale: TokenPair) -> TokenPair:
-        """Replace ``stale``, unless another process already did; one refresh at a time."""
-        lock = f"rackdinero:rackbeat:refresh-lock:{self.tokens.key}"
-        owner = secrets.token_hex(16)
-        deadline = time.monotonic() + self._lock_seconds
-        while not self._redis.set(lock, owner, nx=True, px=int(self._lock_seconds * 1000)):
-            if time.monotonic() > deadline:
-                raise Transient(message_code="rackbeat_refresh_slow")
-            time.sleep(0.02)
-        try:
-            current = self.tokens.load()
-            if current.access_token != stale.access_token and not current.expires_within(
-                self._refresh_margin
-            ):
-                return current
-            if not current.refresh_token:
-                raise AuthFailed(message_code="rackbeat_reinstall", status=401)
-            fresh = self._exchange(current)
-            self.tokens.save(fresh)
-            return fresh
-        finally:
-            self._redis.eval(_RELEASE, 1, lock, owner)
-
-    def _exchange(self, current: TokenPair) -> TokenPair:
-        response = http.send(
-            "POST",
-            f"{self.base_url}/oauth/token",
-            service=SERVICE,
-            timeout=self._timeout,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": current.refresh_token,
-                "client_id": self._client_id,
-                "client_secret": self._client_secret,
-            },
-            headers={"Accept": "application/json"},
-        )
-        if response.status_code in (400, 401, 403):
-            raise AuthFailed(message_code="rackbeat_reinstall", status=response.status_code)
-        if not response.ok:
-            raise self._error(response)
-        payload = response.json()
-        expires_in = payload.get("expires_in")
-        return TokenPair(
-            access_token=payload["access_token"],
-            refresh_token=payload.get("refresh_token") or current.refresh_token,
-            expires_at=(
-                datetime.now(UTC) + timedelta(seconds=float(expires_in))
-                if expires_in is not None
-                else None
-            ),
-        )
+    def replace_token(self) -> TokenPair:
+        """Replace the stored token now (the periodic job), unless another process just did."""
+        return self._keeper.refresh(self.tokens.load())
 
     # -- transport ---------------------------------------------------------------------------
 
@@ -171,8 +131,23 @@ class RackbeatClient:
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
     ) -> Any:
+        """Send one request and return its JSON answer (``None`` for an empty body)."""
+        response = self._send(method, path, params=params, json=json)
+        if not response.ok:
+            raise self._error(response)
+        return response.json() if response.content.strip() else None
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        accept: str = "application/json",
+    ) -> requests.Response:
         """Send one request; on 401 refresh the token and try once more."""
-        pair = self._current_pair()
+        pair = self._keeper.current()
         refreshed = False
         while True:
             if self._limiter is not None:
@@ -185,17 +160,16 @@ class RackbeatClient:
                 params={k: v for k, v in (params or {}).items() if v is not None},
                 json=None if json is None else dict(json),
                 headers={
-                    "Accept": "application/json",
+                    "Accept": accept,
                     "Authorization": f"Bearer {pair.access_token}",
+                    **self.consumer.headers(),
                 },
             )
-            if response.status_code == 401 and not refreshed and self._can_refresh:
+            if response.status_code == 401 and not refreshed and self._keeper.can_refresh:
                 refreshed = True
-                pair = self._pair = self._refresh(pair)
+                pair = self._keeper.refresh(pair)
                 continue
-            if not response.ok:
-                raise self._error(response)
-            return response.json() if response.content.strip() else None
+            return response
 
     def _error(self, response: requests.Response) -> ClientError:
         status = response.status_code
@@ -204,11 +178,7 @@ class RackbeatClient:
         except ValueError:
             body = None
         body = body if isinstance(body, dict) else {}
-        secrets_ = (
-            self._client_secret,
-            self._pair.access_token if self._pair else None,
-            self._pair.refresh_token if self._pair else None,
-        )
+        secrets_ = (self._client_secret, *self._keeper.secrets())
         if status == 422:
             fields = body.get("errors") if isinstance(body.get("errors"), dict) else {}
             return ValidationFailed.from_fields(SERVICE, fields, secrets_, status=status)
@@ -387,6 +357,22 @@ class RackbeatClient:
 
     def book_supplier_invoice(self, number: str | int) -> Record:
         return self._write("POST", "supplier-invoices", {}, number, "book")
+
+    def supplier_invoice_pdf(self, number: str | int) -> bytes | None:
+        """The supplier invoice's PDF (``supplier-invoices/{number}.pdf``), or ``None`` when
+        Rackbeat has no document for it (404); the app then renders one itself."""
+        path = f"supplier-invoices/{_segment(number)}.pdf"
+        response = self._send("GET", path, accept="application/pdf")
+        if response.status_code == 404:
+            return None
+        if not response.ok:
+            raise self._error(response)
+        return response.content
+
+
+def consumer(config: Mapping[str, Any]) -> Consumer:
+    """The consumer the app names on every Rackbeat request (``RACKBEAT_CONSUMER_*``)."""
+    return Consumer(config["RACKBEAT_CONSUMER_NAME"], config.get("RACKBEAT_CONSUMER_CONTACT"))
 
 
 def _segment(key: str | int) -> str:

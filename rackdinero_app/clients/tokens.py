@@ -1,8 +1,10 @@
 """The Rackbeat token pair and where it is kept.
 
-Rackbeat refresh tokens rotate and work once, so the pair must be saved atomically and read
-fresh: ``TokenStore.load`` must return what is stored now (not a cached copy), because another
-process may have refreshed in the meantime.
+Contract A's refresh tokens rotate and work once, and contract B's ``replace-current`` makes
+the old access token stop working, so the pair must be saved atomically and read fresh:
+``TokenStore.load`` must return what is stored now (not a cached copy), because another process
+may have refreshed in the meantime. A contract-B pair has no refresh token, and its
+``expires_at`` is when the app replaces it (Rackbeat does not say when it expires).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The embedded session: Rackbeat's signed launch token becomes our own short-lived token.
+"""The embedded session: Rackbeat's signed launch token (contract A), or the secret settings
+URL of a contract-B connection, becomes our own short-lived token.
 
 Third-party cookies are not reliable inside an iframe, so the session travels in links and
 forms as the ``s`` parameter. It is signed with the app's secret key and names the connection;
@@ -26,6 +27,8 @@ from rackdinero_app.extensions import rq
 SESSION_SALT = "rackdinero.embedded.session"
 CSRF_SALT = "rackdinero.embedded.csrf"
 LAUNCH_LEEWAY_SECONDS = 5
+# Contract B's settings URL names no user: the audit trail shows this instead.
+SETTINGS_LINK_USER = "rackbeat-settings-url"
 
 
 class LaunchRefused(Exception):
@@ -101,6 +104,20 @@ def issue(connection_id: int, claims: dict[str, Any]) -> str:
         account_id=int(claims["sub"]),
         user={k: user.get(k) for k in ("id", "name", "email")},
         locale=str(user.get("locale") or "en"),
+        sid=secrets.token_urlsafe(12),
+    )
+    return _serializer(SESSION_SALT).dumps(session.dump())
+
+
+def issue_for_settings_link(connection: Any, locale: str) -> str:
+    """The same session as a launch gives, for a contract-B connection whose settings URL was
+    opened (its secret already checked). Rackbeat names no user there, so the browser's
+    language is used."""
+    session = EmbeddedSession(
+        connection_id=connection.id,
+        account_id=int(connection.rackbeat_account_id),
+        user={"id": SETTINGS_LINK_USER, "name": None, "email": None},
+        locale=locale,
         sid=secrets.token_urlsafe(12),
     )
     return _serializer(SESSION_SALT).dumps(session.dump())

@@ -10,7 +10,8 @@ from flask import current_app
 
 from rackdinero_app.config import PROJECT_ROOT
 
-URL_KEYS = ("install_url", "redirect_uri", "settings_url", "webhook_url")
+# Contract A: install_url, redirect_uri, settings_url; B: onboarding_url; both: webhook_url.
+URL_KEYS = ("install_url", "redirect_uri", "settings_url", "onboarding_url", "webhook_url")
 
 
 @functools.cache

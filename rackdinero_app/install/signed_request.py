@@ -8,6 +8,8 @@ import time
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from flask_babel import lazy_gettext as _l
+
 MAX_AGE_SECONDS = 300
 
 
@@ -24,15 +26,18 @@ def verify(params: Mapping[str, str], secret: str, now: float | None = None) -> 
     """Check signature and age; return the Rackbeat account id the request is for."""
     given = params.get("hmac", "")
     if not hmac.compare_digest(signature(params, secret), given):
-        raise InvalidInstallRequest("The install link is not signed by Rackbeat.")
+        raise InvalidInstallRequest(_l("The install link is not signed by Rackbeat."))
     try:
         timestamp = int(params.get("timestamp", ""))
         account_id = int(params.get("account_id", ""))
     except ValueError:
-        raise InvalidInstallRequest("The install link is incomplete.") from None
+        raise InvalidInstallRequest(_l("The install link is incomplete.")) from None
     age = (time.time() if now is None else now) - timestamp
     if age > MAX_AGE_SECONDS or age < -60:
         raise InvalidInstallRequest(
-            "The install link has expired. Start the installation again from Rackbeat's Apps page."
+            _l(
+                "The install link has expired. Start the installation again from Rackbeat's "
+                "Apps page."
+            )
         )
     return account_id

@@ -1,4 +1,5 @@
-"""The install handshake: signed request → OAuth (code + PKCE + state) → connection upsert."""
+"""Contract A's install handshake: signed request → OAuth (code + PKCE + state) → connection
+upsert. Every page speaks the browser's language."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import session
+from flask_babel import gettext as _
 
 from rackdinero_app.clients.errors import ClientError
 from rackdinero_app.install import bp
 from rackdinero_app.install import manifest
 from rackdinero_app.install import signed_request
+from rackdinero_app.install.contracts import OAUTH
+from rackdinero_app.install.contracts import only_if_offered
 from rackdinero_app.install.oauth import oauth
 from rackdinero_app.install.service import InstallRefused
 from rackdinero_app.install.service import complete_install
+from rackdinero_app.install.service import rackbeat_settings_page
 
 SESSION_ACCOUNT = "install_account_id"
 
@@ -24,7 +29,12 @@ def install_error(message: str, status: int = 400):
     return render_template("install/error.html", message=message), status
 
 
+def start_again() -> str:
+    return _("Start the installation again from Rackbeat's Apps page.")
+
+
 @bp.get("")
+@only_if_offered(OAUTH)
 def start():
     """The catalogue's Install button lands here with a signed request."""
     try:
@@ -38,11 +48,12 @@ def start():
 
 
 @bp.get("/callback")
+@only_if_offered(OAUTH)
 def callback():
     """Rackbeat sends the browser back with a code (or an error) and our state."""
     if "error" in request.args:
         return install_error(
-            "The installation was cancelled in Rackbeat. You can start it again from Apps."
+            _("The installation was cancelled in Rackbeat. You can start it again from Apps.")
         )
     account_id = session.pop(SESSION_ACCOUNT, None)
     try:
@@ -50,15 +61,18 @@ def callback():
     except OAuthError as error:
         current_app.logger.warning("Install callback refused: %s", error.error)
         return install_error(
-            "This installation link was already used or has expired. "
-            "Start the installation again from Rackbeat's Apps page."
+            _("This installation link was already used or has expired.") + " " + start_again()
         )
     if account_id is None:
-        return install_error("Start the installation from Rackbeat's Apps page.")
+        return install_error(_("Start the installation from Rackbeat's Apps page."))
     try:
         complete_install(token, expected_account_id=account_id)
-    except (InstallRefused, ClientError) as error:
-        return install_error(str(error), 502 if isinstance(error, ClientError) else 400)
-    return redirect(
-        f"{current_app.config['RACKBEAT_BASE_URL'].rstrip('/')}/settings/apps/{manifest.slug()}"
-    )
+    except InstallRefused as error:
+        return install_error(str(error))
+    except ClientError as error:
+        current_app.logger.warning("Install failed talking to Rackbeat: %s", error)
+        return install_error(
+            _("Rackbeat could not be reached to finish the installation.") + " " + start_again(),
+            502,
+        )
+    return redirect(rackbeat_settings_page(manifest.slug()))

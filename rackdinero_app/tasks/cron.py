@@ -14,12 +14,17 @@ from rq.cron import CronScheduler
 
 from rackdinero_app.settings.schedule import HOURLY_IMPORT_CRON
 from rackdinero_app.tasks.invoice_import import start_hourly_imports
+from rackdinero_app.tasks.rackbeat_tokens import replace_rackbeat_tokens
 from rackdinero_app.tasks.sync import resume_start_syncs
 from rackdinero_app.tasks.transfers import sweep
 
 SWEEP_TIMEOUT_SECONDS = 120
 # Only queues one run per connection (each run is its own job, see jobs.IMPORT_INVOICES).
 HOURLY_IMPORT_TIMEOUT_SECONDS = 300
+# Contract B: once a day (03:17 UTC, a quiet hour), replace Rackbeat tokens older than
+# RACKBEAT_TOKEN_REPLACE_DAYS; one short call per due connection.
+RACKBEAT_TOKENS_CRON = "17 3 * * *"
+RACKBEAT_TOKENS_TIMEOUT_SECONDS = 600
 
 
 def declare(scheduler: CronScheduler, config: Mapping[str, Any]) -> CronScheduler:
@@ -49,5 +54,12 @@ def declare(scheduler: CronScheduler, config: Mapping[str, Any]) -> CronSchedule
         interval=int(config["SWEEP_INTERVAL_SECONDS"]),
         job_timeout=SWEEP_TIMEOUT_SECONDS,
         result_ttl=60,
+    )
+    scheduler.register(
+        replace_rackbeat_tokens,
+        queue,
+        cron=RACKBEAT_TOKENS_CRON,
+        job_timeout=RACKBEAT_TOKENS_TIMEOUT_SECONDS,
+        result_ttl=86400,
     )
     return scheduler

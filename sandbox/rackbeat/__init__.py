@@ -1,4 +1,5 @@
-"""A stand-in for Rackbeat: app catalogue, OAuth server, REST API, webhooks and the iframe host.
+"""A stand-in for Rackbeat: app catalogue, both install contracts (OAuth server, integration
+request), REST API, webhooks and the iframe host.
 
 ``create_app`` builds it; ``python -m sandbox.rackbeat`` runs it. State is in memory and seeded
 at start and on ``POST /_sandbox/reset``.
@@ -19,7 +20,7 @@ from sandbox.rackbeat.config import load_registration
 from sandbox.rackbeat.knobs import Knobs
 from sandbox.rackbeat.store import Store
 
-JSON_PREFIXES = ("/api/", "/oauth/token", "/_sandbox/")
+JSON_PREFIXES = ("/api/", "/oauth/token", "/integration/", "/_sandbox/")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -48,19 +49,24 @@ def register_blueprints(app: Flask) -> None:
     from sandbox.rackbeat import api
     from sandbox.rackbeat import catalogue
     from sandbox.rackbeat import control
+    from sandbox.rackbeat import integration
     from sandbox.rackbeat import oauth
     from sandbox.rackbeat import settings_host
+    from sandbox.rackbeat import tokens
     from sandbox.rackbeat import ui
 
-    for module in (api, oauth, catalogue, settings_host, control, ui):
+    for module in (api, tokens, oauth, integration, catalogue, settings_host, control, ui):
         app.register_blueprint(module.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
+    from sandbox.rackbeat import consumers
     from sandbox.rackbeat.context import current_account
     from sandbox.rackbeat.context import current_user
     from sandbox.rackbeat.context import get_store
     from sandbox.rackbeat.context import select_account_from_query
+
+    app.before_request(consumers.record)
 
     @app.before_request
     def sign_in_from_query() -> None:

@@ -37,7 +37,11 @@ def from_env() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class AppRegistration:
-    """The one app registered with this Rackbeat: manifest plus OAuth client credentials."""
+    """The one app registered with this Rackbeat: manifest plus OAuth client credentials.
+
+    The catalogue lists it twice, once per install contract: catalogue OAuth (``install_url``)
+    and Rackbeat's integration request (``onboarding_url``). Both are the same plugin (slug).
+    """
 
     slug: str
     name: str
@@ -50,6 +54,12 @@ class AppRegistration:
     settings_url: str
     scopes: tuple[str, ...]
     webhook_events: tuple[str, ...]
+    onboarding_url: str | None = None
+
+    @property
+    def integration_client_id(self) -> str:
+        """Who integration-request tokens are issued to (they have no OAuth client)."""
+        return f"integration:{self.slug}"
 
 
 def load_registration(config: dict[str, Any]) -> AppRegistration:
@@ -68,4 +78,7 @@ def load_registration(config: dict[str, Any]) -> AppRegistration:
         settings_url=base_url + manifest["settings_url"],
         scopes=tuple(manifest.get("scopes", [])),
         webhook_events=tuple(manifest.get("webhook_events", [])),
+        onboarding_url=base_url + manifest["onboarding_url"]
+        if manifest.get("onboarding_url")
+        else None,
     )

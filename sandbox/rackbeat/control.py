@@ -57,6 +57,15 @@ def requests_made() -> Any:
         )
 
 
+@bp.get("/consumers")
+def consumers() -> Any:
+    """Every machine request since the last reset (the latest 5000): method, path and what it
+    said about its caller (``Consumer-Name``, ``Consumer-Contact``, ``User-Agent``)."""
+    store = get_store()
+    with store.lock:
+        return jsonify(list(store.consumer_log))
+
+
 @bp.get("/outbox")
 def outbox() -> Any:
     return jsonify(get_store().outbox.counts())

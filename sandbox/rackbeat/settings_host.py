@@ -1,4 +1,9 @@
-"""Settings > Apps > <app>: hosts the app's settings page in an iframe, and uninstalls it."""
+"""Settings > Apps > <app>: hosts the app's settings page in an iframe, and uninstalls it.
+
+An app installed with catalogue OAuth is framed at its settings URL with a fresh ``?launch=``
+JWT; one installed with an integration request at the URL it registered
+(``set-settings-url``), as it is: nothing is signed and no parameter is added (rackbeat.md §4).
+"""
 
 from __future__ import annotations
 
@@ -43,6 +48,8 @@ def app_settings(slug: str) -> Any:
     installation = account.installations.get(slug)
     if installation is None:
         return render_template("settings_app.html", app=registration, frame_url=None), 404
+    if installation.contract == "integration":
+        return _framed(registration, installation.settings_url)
     user = current_user()
     token = launch_token(
         issuer=current_app.config["PUBLIC_URL"],
@@ -53,11 +60,18 @@ def app_settings(slug: str) -> Any:
         issued_at=int(store.now()),
     )
     settings_url = installation.settings_url or registration.settings_url
-    parts = urlsplit(settings_url)
+    return _framed(registration, with_query(settings_url, launch=token))
+
+
+def _framed(registration: Any, frame_url: str | None) -> Any:
+    if frame_url is None:
+        page = "settings_app.html"
+        return render_template(page, app=registration, frame_url=None, installed=True)
+    parts = urlsplit(frame_url)
     return render_template(
         "settings_app.html",
         app=registration,
-        frame_url=with_query(settings_url, launch=token),
+        frame_url=frame_url,
         frame_origin=f"{parts.scheme}://{parts.netloc}",
     )
 
@@ -87,6 +101,7 @@ def uninstall(store: Store, account: Account, slug: str) -> bool:
             plugin=slug,
         )
         store.revoke_account_tokens(account.id, store.registration.client_id)
+        store.revoke_account_tokens(account.id, store.registration.integration_client_id)
         for hook in store.webhooks_for(account.id):
             if hook.plugin == slug:
                 del store.webhooks[hook.id]

@@ -49,12 +49,27 @@ class User:
 
 @dataclass
 class Installation:
-    """An app installed on an account; ``settings_url`` is set by the app through the API."""
+    """An app installed on an account; ``settings_url`` is set by the app through the API.
+    ``contract`` is how it was installed: "oauth" (catalogue OAuth) or "integration"
+    (Rackbeat's integration request, whose settings URL is framed as it is)."""
 
     slug: str
     user_id: int
     installed_at: float
     settings_url: str | None = None
+    contract: str = "oauth"
+
+
+@dataclass
+class IntegrationRequest:
+    """Install of an integration-request app: a single-use token the app accepts or cancels."""
+
+    token: str
+    slug: str
+    account_id: int
+    user_id: int
+    expires_at: float
+    answered: str | None = None  # "accepted" or "cancelled"
 
 
 @dataclass
@@ -184,6 +199,9 @@ class Store:
             self.access_tokens: dict[str, Token] = {}
             self.refresh_tokens: dict[str, Token] = {}
             self.webhooks: dict[int, Webhook] = {}
+            self.integration_requests: dict[str, IntegrationRequest] = {}
+            # What each machine request said about its caller (Consumer-Name and friends).
+            self.consumer_log: deque[dict[str, Any]] = deque(maxlen=5000)
             self.api_calls: dict[str, deque[float]] = {}
             self.api_requests: Counter[int] = Counter()
             self.api_refused: Counter[int] = Counter()

@@ -24,6 +24,7 @@ def test_production_without_secret_key_names_the_variable(clean_env):
 def client_secrets(clean_env):
     clean_env.setenv("RACKDINERO_RACKBEAT_CLIENT_SECRET", "rackbeat-client-secret")
     clean_env.setenv("RACKDINERO_DINERO_CLIENT_SECRET", "dinero-client-secret")
+    clean_env.setenv("RACKDINERO_RACKBEAT_CONSUMER_CONTACT", "ops@rackdinero.example")
     return clean_env
 
 
@@ -66,7 +67,9 @@ def test_prefixed_environment_variables_override_defaults(clean_env):
     assert app.config["WORKER_HEARTBEAT_MAX_AGE"] == 90
 
 
-@pytest.mark.parametrize("missing", ["RACKBEAT_CLIENT_SECRET", "DINERO_CLIENT_SECRET"])
+@pytest.mark.parametrize(
+    "missing", ["RACKBEAT_CLIENT_SECRET", "DINERO_CLIENT_SECRET", "RACKBEAT_CONSUMER_CONTACT"]
+)
 def test_production_without_a_client_secret_names_the_variable(clean_env, client_secrets, missing):
     clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
     clean_env.setenv("RACKDINERO_ENCRYPTION_KEYS", Fernet.generate_key().decode())

@@ -11,6 +11,7 @@ REQUIRED = {
     "name",
     "description",
     "install_url",
+    "onboarding_url",
     "redirect_uri",
     "settings_url",
     "webhook_url",
@@ -31,6 +32,7 @@ def test_every_manifest_url_is_a_route_of_the_app(app):
     adapter = app.url_map.bind("localhost")
     expected_methods = {
         "install_url": "GET",
+        "onboarding_url": "GET",
         "redirect_uri": "GET",
         "settings_url": "GET",
         "webhook_url": "POST",
@@ -39,6 +41,15 @@ def test_every_manifest_url_is_a_route_of_the_app(app):
         path = urlparse(manifest.absolute_url(key)).path
         endpoint, _ = adapter.match(path, method=method)
         assert endpoint, key
+
+
+def test_the_settings_link_is_a_route_of_the_app(app):
+    from rackdinero_app.install.service import SETTINGS_LINK
+
+    path = SETTINGS_LINK.format(connection_id=7, secret="s" * 43)
+    endpoint, values = app.url_map.bind("localhost").match(path, method="GET")
+    assert endpoint == "embedded.settings_link"
+    assert values == {"connection_id": 7, "secret": "s" * 43}
 
 
 def test_every_manifest_event_is_accepted_by_the_webhook_endpoint(client, make_connection, db):

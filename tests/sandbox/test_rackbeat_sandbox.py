@@ -336,6 +336,7 @@ def test_booking_an_invoice_fires_customer_invoice_booked_with_headers_and_token
     rb: FlaskClient, receiver: tuple[Receiver, str]
 ):
     endpoint, url = receiver
+    rb.post("/_sandbox/knobs", json={"webhook_body": "documented"})
     tokens = install(rb)
     webhook = subscribe(rb, tokens, "customer_invoice.booked", url)
     assert len(webhook["token"]) == 32
@@ -389,13 +390,14 @@ def test_suppress_webhooks_fires_nothing(rb: FlaskClient, receiver: tuple[Receiv
     )
     flush(rb)
 
-    assert [d["body"]["key"] for d in endpoint.deliveries] == [loud.json["customer"]["number"]]
+    assert [d["body"]["key"] for d in endpoint.deliveries] == [str(loud.json["customer"]["number"])]
 
 
 def test_updated_event_carries_old_key_new_key_and_changed(
     rb: FlaskClient, receiver: tuple[Receiver, str]
 ):
     endpoint, url = receiver
+    rb.post("/_sandbox/knobs", json={"webhook_body": "documented"})
     tokens = install(rb)
     subscribe(rb, tokens, "customer.updated", url)
 
@@ -462,7 +464,7 @@ def test_duplicate_rate_one_delivers_every_event_twice(
     rb.post("/api/supplier-invoices/5003/book", headers=bearer(tokens))
     flush(rb)
 
-    assert [d["body"]["key"] for d in endpoint.deliveries] == [5003, 5003]
+    assert [d["body"]["key"] for d in endpoint.deliveries] == ["5003", "5003"]
     assert endpoint.deliveries[0]["body"] == endpoint.deliveries[1]["body"]
 
 
@@ -527,7 +529,7 @@ def test_uninstall_fires_plugin_uninstalled_and_revokes_tokens(
 
     [delivery] = endpoint.deliveries
     assert delivery["headers"]["Rackbeat-Webhook-Event"] == "plugin.uninstalled"
-    assert delivery["body"]["key"] == 12345
+    assert delivery["body"]["key"] == "12345"
     assert rb.get("/api/self", headers=bearer(tokens)).status_code == 401
     assert refresh(rb, tokens["refresh_token"]).json["error"] == "invalid_grant"
     assert rb.get("/settings/apps/dinero").status_code == 404
@@ -574,3 +576,134 @@ def test_foreign_currency_invoice_prices_default_from_dkk_sales_price(rb: FlaskC
     assert (created.status_code, invoice["currency"], invoice["is_booked"]) == (201, "EUR", False)
     assert invoice["lines"][0]["line_price"] == round(1295 / 7.46, 2)
     assert invoice["total_vat"] == 0  # EU customer: no Danish VAT
+
+
+# Contract B: the integration request, replace-current, and the consumer headers
+
+
+def integration_request(rb: FlaskClient) -> str:
+    """Install from the integration-request listing; the token the app's onboarding gets."""
+    response = rb.get("/apps/dinero-integration/install")
+    assert response.status_code == 302
+    assert response.location.startswith(APP_BASE_URL + "/install/onboarding?token=")
+    return parse_qs(urlsplit(response.location).query)["token"][0]
+
+
+def accept(rb: FlaskClient, token: str) -> Any:
+    return rb.post(f"/integration/accept/{token}")
+
+
+def test_the_catalogue_lists_the_app_once_per_install_contract(rb: FlaskClient):
+    page = rb.get("/apps").text
+    assert 'id="app-dinero"' in page and 'id="app-dinero-integration"' in page
+    assert "Dinero (integration request)" in page
+
+
+def test_accept_installs_and_answers_token_slug_and_redirect_once(rb: FlaskClient):
+    token = integration_request(rb)
+
+    first = accept(rb, token)
+    again = accept(rb, token)
+
+    assert first.status_code == 200
+    assert set(first.json) == {"access_token", "app_slug", "redirect_to"}
+    assert first.json["app_slug"] == "dinero"
+    assert first.json["redirect_to"] == PUBLIC_URL + "/settings/apps/dinero"
+    assert again.status_code == 404  # single use
+    me = rb.get("/api/self", headers=bearer(first.json))
+    assert me.json["user_account"]["id"] == 12345
+
+
+def test_cancel_uses_up_the_request_and_installs_nothing(rb: FlaskClient):
+    token = integration_request(rb)
+
+    assert rb.post(f"/integration/cancel/{token}").status_code == 200
+    assert accept(rb, token).status_code == 404
+    assert rb.post(f"/integration/cancel/{token}").status_code == 404
+    assert rb.get("/settings/apps/dinero").status_code == 404
+
+
+def test_an_unknown_or_expired_request_token_is_404(rb: FlaskClient):
+    assert accept(rb, "never-issued").status_code == 404
+    token = integration_request(rb)
+    rb.post("/_sandbox/knobs", json={"clock_offset_seconds": 7200})
+    assert accept(rb, token).status_code == 404
+
+
+def test_replace_current_replaces_even_an_expired_token_and_the_old_one_stops(rb: FlaskClient):
+    tokens = accept(rb, integration_request(rb)).json
+    rb.post("/_sandbox/knobs", json={"clock_offset_seconds": 3600})  # past its lifetime
+    assert rb.get("/api/self", headers=bearer(tokens)).status_code == 401
+
+    replaced = rb.post("/api/tokens/replace-current", headers=bearer(tokens))
+
+    assert replaced.status_code == 200
+    fresh = {"access_token": replaced.json["token"]}
+    assert rb.get("/api/self", headers=bearer(fresh)).status_code == 200
+    assert rb.post("/api/tokens/replace-current", headers=bearer(tokens)).status_code == 401
+    assert rb.get("/api/self", headers=bearer(tokens)).status_code == 401
+
+
+def test_replace_current_is_for_integration_tokens_only(rb: FlaskClient):
+    oauth_tokens = install(rb)
+    assert rb.post("/api/tokens/replace-current", headers=bearer(oauth_tokens)).status_code == 403
+    assert rb.post("/api/tokens/replace-current").status_code == 401
+
+
+def test_the_settings_page_frames_the_registered_url_as_it_is(rb: FlaskClient):
+    tokens = accept(rb, integration_request(rb)).json
+    assert "has not registered a settings page" in rb.get("/settings/apps/dinero").text
+    url = APP_BASE_URL + "/embedded/connections/1/" + "s" * 43
+    rb.post(
+        "/api/plugins/dinero/set-settings-url", json={"settings_url": url}, headers=bearer(tokens)
+    )
+
+    assert launch_url(rb) == url  # nothing signed, nothing added
+
+
+def test_uninstall_of_an_integration_install_fires_the_webhook_and_revokes_its_token(
+    rb: FlaskClient, receiver: tuple[Receiver, str]
+):
+    endpoint, url = receiver
+    tokens = accept(rb, integration_request(rb)).json
+    subscribe(rb, tokens, "plugin.uninstalled", url)
+
+    rb.post("/settings/apps/dinero/uninstall")
+    flush(rb)
+
+    assert [d["headers"]["Rackbeat-Webhook-Event"] for d in endpoint.deliveries] == [
+        "plugin.uninstalled"
+    ]
+    assert rb.get("/api/self", headers=bearer(tokens)).status_code == 401
+
+
+def test_the_other_listing_cannot_install_over_an_installed_app(rb: FlaskClient):
+    install(rb)
+    response = rb.get("/apps/dinero-integration/install", follow_redirects=True)
+    assert "already installed" in response.text
+    assert not get_store(rb).integration_requests
+
+
+def get_store(rb: FlaskClient):
+    return rb.application.extensions["rackbeat_sandbox"]
+
+
+def test_consumer_headers_are_recorded_and_calls_without_them_still_answered(rb: FlaskClient):
+    tokens = install(rb)
+    named = {"Consumer-Name": "rackdinero", "Consumer-Contact": "ops@example.com"}
+    anonymous = rb.get("/api/self", headers=bearer(tokens))
+    signed = rb.get("/api/self", headers={**bearer(tokens), **named, "User-Agent": "rd (x)"})
+
+    assert anonymous.status_code == signed.status_code == 200
+    log = rb.get("/_sandbox/consumers").json
+    assert log[-2]["consumer_name"] is None
+    assert log[-1] == {
+        "method": "GET",
+        "path": "/api/self",
+        "consumer_name": "rackdinero",
+        "consumer_contact": "ops@example.com",
+        "user_agent": "rd (x)",
+    }
+    assert rb.get("/apps").status_code == 200 and rb.get("/_sandbox/consumers").json == log
+    rb.post("/_sandbox/reset")
+    assert rb.get("/_sandbox/consumers").json == []
