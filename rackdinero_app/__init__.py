@@ -74,6 +74,7 @@ def _dispose_engine_after_fork(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from rackdinero_app.dinero_sign_in.window import bp as dinero_sign_in_bp
     from rackdinero_app.embedded import bp as embedded_bp
     from rackdinero_app.extensions import csrf
     from rackdinero_app.health import bp as health_bp
@@ -84,7 +85,7 @@ def register_blueprints(app: Flask) -> None:
     # since the cookie that Flask-WTF relies on is not available inside Rackbeat's iframe.
     csrf.exempt(webhooks_bp)
     csrf.exempt(embedded_bp)
-    for blueprint in (health_bp, install_bp, embedded_bp, webhooks_bp):
+    for blueprint in (health_bp, install_bp, embedded_bp, webhooks_bp, dinero_sign_in_bp):
         app.register_blueprint(blueprint)
 
 

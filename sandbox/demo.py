@@ -55,6 +55,7 @@ def main() -> int:
         "RACKDINERO_RACKBEAT_BASE_URL": rackbeat_url,
         "RACKDINERO_DINERO_API_URL": dinero_url,
         "RACKDINERO_DINERO_AUTH_URL": dinero_url,
+        "RACKDINERO_VISMA_CONNECT_URL": f"{dinero_url}/visma-connect",
         "SANDBOX_RACKBEAT_PORT": str(rackbeat_port),
         "SANDBOX_DINERO_PORT": str(dinero_port),
         "SANDBOX_RACKBEAT_APP_BASE_URL": app_url,
@@ -114,7 +115,10 @@ def main() -> int:
             "rackdinero demo is running (Ctrl-C stops everything):\n"
             f"  App            {app_url}   (health: {app_url}/healthz)\n"
             f"  Rackbeat       {rackbeat_url}   (catalogue: {rackbeat_url}/apps)\n"
-            f"  Dinero         {dinero_url}\n",
+            "                 Dinero installs with catalogue OAuth, Dinero (integration request)\n"
+            "                 with Rackbeat's onboarding; both reach this app.\n"
+            f"  Dinero         {dinero_url}\n"
+            f"  Visma Connect  {dinero_url}/visma-connect/   (demo users, revoke access)\n",
             flush=True,
         )
         while all(process.poll() is None for _name, process in processes):

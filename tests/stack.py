@@ -37,6 +37,7 @@ ENV_KEYS = (
     "RACKBEAT_BASE_URL",
     "DINERO_API_URL",
     "DINERO_AUTH_URL",
+    "VISMA_CONNECT_URL",
 )
 
 
@@ -152,6 +153,7 @@ def running_stack(
         "RACKBEAT_BASE_URL": rackbeat_url,
         "DINERO_API_URL": dinero_url,
         "DINERO_AUTH_URL": dinero_url,
+        "VISMA_CONNECT_URL": f"{dinero_url}/visma-connect",  # the Dinero sandbox's stand-in
     }
     app = create_app(config)
     with app.app_context():

@@ -95,6 +95,18 @@ MESSAGES = {
         "The app is sending Dinero more requests than Dinero allows per minute. "
         "The transfer is retried shortly."
     ),
+    # Visma Connect, the sign-in Dinero requires of public apps.
+    "dinero_sign_in_revoked": N_(
+        "Dinero sign-in was revoked: sign in again. Open the Dinero app in Rackbeat and choose "
+        "Sign in again; what failed for this reason is sent again afterwards."
+    ),
+    "dinero_sign_in_slow": N_(
+        "Renewing the Dinero sign-in took too long. The transfer is retried later."
+    ),
+    "visma_connect_client_refused": N_(
+        "Visma Connect refused the app's client credentials. Contact the app's support."
+    ),
+    "visma_connect_refused": N_("Visma Connect refused the sign-in (%(error)s)."),
 }
 
 
@@ -271,3 +283,10 @@ class Transient(ClientError):
     ) -> None:
         super().__init__(message, **kwargs)
         self.may_have_succeeded = may_have_succeeded
+
+
+class SignInRevoked(AuthFailed):
+    """Visma Connect refused the stored grant (``invalid_grant``: revoked, expired or already
+    used): only a new sign-in by the user mends it."""
+
+    default_code = "dinero_sign_in_revoked"

@@ -29,8 +29,9 @@ def _supported(locale: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """Switcher choice for this session, else the Rackbeat user's locale, else the browser's."""
-    if "embedded" in g:
+    """Switcher choice for this session, else the Rackbeat user's locale, else the browser's
+    (on pages outside the embedded ones, such as the install pages, always the browser's)."""
+    if "embedded" in g and request.blueprint == bp.name:
         chosen = rq.redis.get(_chosen_key(g.embedded.sid))
         if chosen:
             return chosen.decode()

@@ -120,4 +120,6 @@ def home():
         shown_message=shown_message,
         transfer_title=transfer_title,
         InvoiceDirection=InvoiceDirection,
+        # A revoked Visma Connect grant: nothing reaches Dinero until the user signs in again.
+        sign_in_lost=g.connection.dinero_sign_in_lost_at is not None,
     )

@@ -11,7 +11,7 @@ from rackdinero_app.catalogue_cache import InUse
 from rackdinero_app.catalogue_cache import in_use
 from rackdinero_app.clients.errors import ClientError
 from rackdinero_app.clients.rackbeat import RackbeatClient
-from rackdinero_app.connections import dinero_client
+from rackdinero_app.connections import connection_dinero_client
 from rackdinero_app.connections import rackbeat_client
 from rackdinero_app.extensions import rq
 from rackdinero_app.models import Connection
@@ -36,7 +36,7 @@ def dinero_accounts(connection: Connection, *, fresh: bool) -> dict[int, str]:
     cached = None if fresh else rq.redis.get(key)
     if cached is not None:
         return {int(number): name for number, name in json.loads(cached)}
-    client = dinero_client(connection.dinero_organization_id, connection.dinero_api_key)
+    client = connection_dinero_client(connection)
     accounts = {
         int(account["AccountNumber"]): account["Name"]
         for account in client.entry_accounts()

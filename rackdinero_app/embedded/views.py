@@ -18,7 +18,8 @@ from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
 from rackdinero_app.models.enums import ConnectionState
 
-PUBLIC_ENDPOINTS = {"embedded.launch"}
+# Reached without a session: they make one (a launch, or contract B's settings URL).
+PUBLIC_ENDPOINTS = {"embedded.launch", "embedded.settings_link"}
 
 
 def page_error(message: str, status: int):
@@ -77,7 +78,9 @@ def embedded_headers(response):
 
 @bp.app_context_processor
 def embedded_context():
-    if "embedded" not in g:
+    """The embedded session's values, for the embedded pages only: other pages (install,
+    the Visma window) use Flask-WTF's own ``csrf_token``."""
+    if "embedded" not in g or request.blueprint != bp.name:
         return {}
     return {
         "session_token": request.values.get("s"),

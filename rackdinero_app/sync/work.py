@@ -15,7 +15,7 @@ from flask import current_app
 from rackdinero_app.clients.dinero import DineroClient
 from rackdinero_app.clients.errors import ClientError
 from rackdinero_app.clients.rackbeat import RackbeatClient
-from rackdinero_app.connections import dinero_client
+from rackdinero_app.connections import connection_dinero_client
 from rackdinero_app.connections import rackbeat_client
 from rackdinero_app.extensions import db
 from rackdinero_app.models import AccountMapping
@@ -55,7 +55,7 @@ def open_work(connection_id: int) -> Work | None:
         return None
     work = Work(
         connection_id=connection.id,
-        dinero=dinero_client(connection.dinero_organization_id, connection.dinero_api_key),
+        dinero=connection_dinero_client(connection),
         rackbeat=rackbeat_client(connection),
         deadline=time.monotonic() + float(current_app.config["START_SYNC_SLICE_SECONDS"]),
     )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from rackdinero_app.clients.dinero import DineroClient
 from rackdinero_app.clients.rackbeat import RackbeatClient
-from rackdinero_app.connections import dinero_client
+from rackdinero_app.connections import connection_dinero_client
 from rackdinero_app.connections import rackbeat_client
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
@@ -88,7 +88,7 @@ class TransferJob:
             connection=connection,
             settings=load_settings(connection.id),
             rackbeat=rackbeat_client(connection),
-            dinero=dinero_client(connection.dinero_organization_id, connection.dinero_api_key),
+            dinero=connection_dinero_client(connection),
         )
 
     @property

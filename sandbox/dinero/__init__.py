@@ -16,6 +16,7 @@ from flask import Flask
 
 from sandbox.dinero import auth
 from sandbox.dinero import control
+from sandbox.dinero import created_answers
 from sandbox.dinero import seed
 from sandbox.dinero import spec
 from sandbox.dinero import state
@@ -26,11 +27,13 @@ from sandbox.dinero.knobs import Knobs
 from sandbox.dinero.views import accounts
 from sandbox.dinero.views import contacts
 from sandbox.dinero.views import creditnotes
+from sandbox.dinero.views import files
 from sandbox.dinero.views import invoices
 from sandbox.dinero.views import manual
 from sandbox.dinero.views import organizations
 from sandbox.dinero.views import products
 from sandbox.dinero.views import purchase
+from sandbox.visma_connect import init_app as init_visma_connect
 
 API_BLUEPRINTS = (
     organizations.bp,
@@ -41,6 +44,7 @@ API_BLUEPRINTS = (
     creditnotes.bp,
     purchase.bp,
     manual.bp,
+    files.bp,
 )
 
 DEFAULTS: dict[str, Any] = {
@@ -60,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_sandbox(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    created_answers.register(app)
     register_gate(app)
     with app.app_context():
         seed.populate(state.current())
@@ -81,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ui.bp)
     for blueprint in API_BLUEPRINTS:
         app.register_blueprint(blueprint)
+    init_visma_connect(app)  # Visma Connect's stand-in, under /visma-connect
     api_endpoints = {
         rule.endpoint
         for rule in app.url_map.iter_rules()

@@ -1,15 +1,18 @@
 """What happens around every API call, in Dinero's order.
 
 Before the view: count the request, add latency, authenticate the bearer token (401), check
-that it opens the organization in the path (403), apply the rate limit (429), require Pro
-(403, except for ``/organizations``), and maybe fail with an injected 500 (before any write).
+that it opens the organization in the path (403; a Visma Connect token also needs
+``dineropublicapi:read``, or ``:write`` to change anything), apply the rate limit (429), require
+Pro (403, except for ``/organizations``), and maybe fail with an injected 500 (before any write).
 After the view: maybe stall after a committed write (``timeout_after_commit_rate``), and, with
 ``VALIDATE_RESPONSES``, check the response body against the documented schema.
 
 Rate limit: a FIXED window per organization (as AspNetCoreRateLimit, whose default message
 Dinero's 429 text is, counts). It counts every authenticated call on api.dinero.dk for that
-organization, including ``GET /v1/organizations`` (counted to the token's organization) and
-calls it rejects; the token endpoint lives on another host (authz.dinero.dk) and is not counted.
+organization, including ``GET /v1/organizations`` (counted to an API-key token's organization;
+a Visma Connect token names none, so that call counts to no organization) and calls it
+rejects; the token endpoints live on other hosts (authz.dinero.dk, connect.visma.com) and are
+not counted.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from flask import request
 
 from sandbox.dinero import spec
 from sandbox.dinero import state
+from sandbox.dinero.auth import Bearer
 from sandbox.dinero.auth import Forbidden
-from sandbox.dinero.auth import organization_of_bearer
+from sandbox.dinero.auth import bearer
 from sandbox.dinero.validation import check_response
 
 WRITE_METHODS = {"POST", "PUT", "DELETE"}
@@ -60,16 +64,21 @@ def _before():
     if latency:
         time.sleep(latency / 1000)
 
-    token_org = organization_of_bearer()
-    g.counted_as = path_org or str(token_org)
-    if path_org is not None and path_org != str(token_org):
-        raise Forbidden(f"The access token does not give access to organization {path_org}.")
-    limited = _rate_limited(token_org)
-    if limited is not None:
-        return limited
+    access = bearer()
+    organization_id = _organization_of(access, path_org)
+    g.counted_as = str(organization_id) if organization_id is not None else "-"
+    if organization_id is not None:
+        limited = _rate_limited(organization_id)
+        if limited is not None:
+            return limited
     with sandbox.lock:
-        organization = sandbox.organizations[token_org]
-        g.organization = organization
+        g.organizations = [
+            sandbox.organizations[i] for i in access.organization_ids if i in sandbox.organizations
+        ]
+        organization = sandbox.organizations.get(organization_id) if organization_id else None
+        g.organization = organization or (g.organizations[0] if g.organizations else None)
+        if path_org is not None and organization is None:
+            raise Forbidden(f"The access token does not give access to organization {path_org}.")
         if path_org is not None and not organization.is_pro:
             # [ERR] says code 90 for "no Pro", the older docs say 48: the sources disagree.
             raise Forbidden("The organization does not have a Pro subscription.", code=90)
@@ -79,6 +88,19 @@ def _before():
             {"code": 500, "message": "An error has occurred.", "validationErrors": {}}
         ), 500
     return None
+
+
+def _organization_of(access: Bearer, path_org: str | None) -> int | None:
+    """The organization a call works on: the one in its path, which the token must open (with
+    the scope the method needs), else an API-key token's own; 401/403 otherwise."""
+    scope = "dineropublicapi:write" if request.method in WRITE_METHODS else "dineropublicapi:read"
+    if not access.allows(scope):
+        raise Forbidden(f"The access token lacks the scope {scope}.")
+    if path_org is None:
+        return access.organization_ids[0] if access.scopes is None else None
+    if path_org not in {str(i) for i in access.organization_ids}:
+        raise Forbidden(f"The access token does not give access to organization {path_org}.")
+    return int(path_org)
 
 
 def _count_token_request() -> None:

@@ -129,6 +129,8 @@ def test_same_company_with_a_new_key_replaces_the_key_and_stays_active(db, pages
         "previous_dinero_organization_id": 400555,
         "dinero_organization_id": 400555,
         "changed_organization": False,
+        "previous_dinero_sign_in": "api_key",
+        "dinero_sign_in": "api_key",
     }
     assert DEMO_API_KEY not in json.dumps(entry.details) + (entry.reason or "")
     assert audit_entries(db, "activated") == []

@@ -4,6 +4,10 @@ The page starts an attempt and polls it. The attempt's progress lives in Redis f
 API key travels to the job encrypted and is written to the connection only after Dinero has
 confirmed the key, the company and its Pro plan. Until then a change leaves the connection as it
 was, so it keeps working with the credentials it had.
+
+``activate`` and ``change_credentials`` also finish a Visma Connect sign-in
+(``dinero_sign_in``): given its ``Tokens`` instead of an API key they store the
+refresh token, and either way the other method's secret is dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from dataclasses import asdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from rackdinero_app import jobs
 from rackdinero_app.audit import record
@@ -23,7 +26,11 @@ from rackdinero_app.clients.errors import AuthFailed
 from rackdinero_app.clients.errors import ClientError
 from rackdinero_app.clients.errors import NotDineroPro
 from rackdinero_app.clients.errors import NotFound
+from rackdinero_app.connections import DineroCredentials
 from rackdinero_app.connections import dinero_client
+from rackdinero_app.connections import set_dinero_sign_in
+from rackdinero_app.connections import share_dinero_sign_in
+from rackdinero_app.dinero_sign_in.messages import message
 from rackdinero_app.embedded.settings_sources import forget_dinero_accounts
 from rackdinero_app.extensions import crypto
 from rackdinero_app.extensions import db
@@ -37,26 +44,6 @@ from rackdinero_app.models.enums import ConnectionState
 ATTEMPT_TTL_SECONDS = 3600
 ACTIVATION = "activation"
 CHANGE = "change"
-
-MESSAGES = {
-    "wrong_api_key": _l(
-        "Dinero did not accept the API key. In Dinero, open Integrations > API keys, create a "
-        'key with the description "Rackbeat", and paste it here.'
-    ),
-    "wrong_company_id": _l(
-        "The API key does not give access to Dinero company ID %(organization_id)s. The "
-        "company ID is shown at the bottom left in Dinero (for example 400555)."
-    ),
-    "not_pro": _l(
-        "Dinero company %(organization_id)s is not on Dinero Pro. Only Dinero Pro can be "
-        "integrated with Rackbeat: upgrade the plan in Dinero, then activate again."
-    ),
-    "unreachable": _l(
-        "Dinero could not be reached just now. Nothing was saved; please try again in a few "
-        "minutes."
-    ),
-    "not_installed": _l("The app is no longer installed in Rackbeat. Install it again from Apps."),
-}
 
 
 @dataclass
@@ -72,7 +59,7 @@ class Attempt:
     def message(self) -> str | None:
         if self.code is None:
             return None
-        return str(MESSAGES[self.code]) % {"organization_id": self.organization_id}
+        return message(self.code, self.organization_id)
 
     @property
     def finished(self) -> bool:
@@ -133,8 +120,8 @@ def verify(organization_id: int, api_key: str) -> tuple[str | None, str | None]:
 
 
 # What a verified attempt does to the connection: (connection, organization id, organization
-# name, API key, actor).
-Apply = Callable[[Connection, int, str | None, str, str], None]
+# name, credentials, actor).
+Apply = Callable[[Connection, int, str | None, DineroCredentials, str], None]
 
 
 def run_attempt(attempt_id: str, encrypted_api_key: str, actor: str, apply: Apply) -> None:
@@ -160,11 +147,11 @@ def activate(
     connection: Connection,
     organization_id: int,
     organization_name: str | None,
-    api_key: str,
+    credentials: DineroCredentials,
     actor: str,
 ) -> None:
     changed_organization = connection.dinero_organization_id not in (None, organization_id)
-    _set_credentials(connection, organization_id, organization_name, api_key)
+    set_dinero_sign_in(connection, organization_id, organization_name, credentials)
     connection.state = ConnectionState.ACTIVE
     connection.activated_at = utcnow()
     existing = db.session.scalar(sa.select(Settings).where(Settings.connection_id == connection.id))
@@ -178,21 +165,24 @@ def activate(
         details={
             "dinero_organization_id": organization_id,
             "changed_organization": changed_organization,
+            "dinero_sign_in": connection.dinero_sign_in,
         },
     )
     db.session.commit()
+    share_dinero_sign_in(connection.id, credentials)
 
 
 def change_credentials(
     connection: Connection,
     organization_id: int,
     organization_name: str | None,
-    api_key: str,
+    credentials: DineroCredentials,
     actor: str,
 ) -> None:
-    """Replace an active connection's Dinero key and company (I3); it stays active as it was."""
+    """Replace an active connection's Dinero sign-in and company (I3); it stays active."""
     previous_organization_id = connection.dinero_organization_id
-    _set_credentials(connection, organization_id, organization_name, api_key)
+    previous_sign_in = connection.dinero_sign_in
+    set_dinero_sign_in(connection, organization_id, organization_name, credentials)
     record(
         connection,
         ActorType.RACKBEAT_USER,
@@ -202,16 +192,11 @@ def change_credentials(
             "previous_dinero_organization_id": previous_organization_id,
             "dinero_organization_id": organization_id,
             "changed_organization": previous_organization_id != organization_id,
+            "previous_dinero_sign_in": previous_sign_in,
+            "dinero_sign_in": connection.dinero_sign_in,
         },
     )
     db.session.commit()
+    share_dinero_sign_in(connection.id, credentials)
     # The settings pages must not offer the previous company's chart of accounts.
     forget_dinero_accounts(connection.id)
-
-
-def _set_credentials(
-    connection: Connection, organization_id: int, organization_name: str | None, api_key: str
-) -> None:
-    connection.dinero_organization_id = organization_id
-    connection.dinero_organization_name = organization_name
-    connection.dinero_api_key = api_key

@@ -3,8 +3,6 @@ Both show their progress while the job runs, and the outcome."""
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import abort
 from flask import g
@@ -14,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 
+from rackdinero_app.dinero_sign_in.credentials import read_credentials
 from rackdinero_app.embedded import bp
 from rackdinero_app.embedded.activation.attempts import ACTIVATION
 from rackdinero_app.embedded.activation.attempts import CHANGE
@@ -28,34 +27,13 @@ from rackdinero_app.models import Settings
 from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import StartSyncChoice
 
-ORGANIZATION_ID = re.compile(r"^\d{1,12}$")
-MAX_API_KEY_LENGTH = 200
-
-
-def _read_credentials(form) -> tuple[dict[str, str], str, dict[str, str]]:
-    """The posted company ID and API key, and what is wrong with them (the key is never
-    put into ``values``, so no page shows it again)."""
-    errors: dict[str, str] = {}
-    values = {"organization_id": form.get("organization_id", "").strip(), "api_key": ""}
-    api_key = form.get("api_key", "").strip()
-    if not api_key:
-        errors["api_key"] = _("Enter the API key you created in Dinero.")
-    elif len(api_key) > MAX_API_KEY_LENGTH:
-        errors["api_key"] = _("This is not a Dinero API key: it is far too long.")
-    if not ORGANIZATION_ID.match(values["organization_id"]):
-        errors["organization_id"] = _(
-            "Enter the company ID as digits only, as shown at the bottom left in Dinero "
-            "(for example 400555)."
-        )
-    return values, api_key, errors
-
 
 @bp.route("/activation", methods=["GET", "POST"])
 def activation():
     errors: dict[str, str] = {}
     values = {"organization_id": "", "api_key": ""}
     if request.method == "POST":
-        values, api_key, errors = _read_credentials(request.form)
+        values, api_key, errors = read_credentials(request.form)
         if not errors:
             attempt = start_attempt(g.connection, int(values["organization_id"]), api_key, actor())
             return redirect(to("embedded.activation_progress", attempt_id=attempt.id), 303)
@@ -63,17 +41,22 @@ def activation():
     return render_template("embedded/activation.html", errors=errors, values=values), status
 
 
+def after_activation():
+    """Where a successful activation leads: right after it the one-time import from Dinero is
+    offered (S1), else the overview."""
+    settings = db.session.scalar(
+        sa.select(Settings).where(Settings.connection_id == g.connection.id)
+    )
+    if settings is not None and settings.start_sync == StartSyncChoice.UNDECIDED:
+        return redirect(to("embedded.start_sync"))
+    return redirect(to("embedded.home"))
+
+
 @bp.get("/activation/<attempt_id>")
 def activation_progress(attempt_id: str):
     attempt = get_attempt(attempt_id, g.connection.id) or abort(404)
     if attempt.state == "succeeded":
-        # Right after activation the one-time import from Dinero is offered (S1).
-        settings = db.session.scalar(
-            sa.select(Settings).where(Settings.connection_id == g.connection.id)
-        )
-        if settings is not None and settings.start_sync == StartSyncChoice.UNDECIDED:
-            return redirect(to("embedded.start_sync"))
-        return redirect(to("embedded.home"))
+        return after_activation()
     if attempt.state == "failed":
         values = {"organization_id": str(attempt.organization_id), "api_key": ""}
         return render_template(
@@ -97,7 +80,7 @@ def _is_other_organization(values: dict[str, str]) -> bool:
     return values["organization_id"] != str(g.connection.dinero_organization_id)
 
 
-def _change_page(values: dict[str, str], errors: dict[str, str], status: int = 200, **context):
+def change_page(values: dict[str, str], errors: dict[str, str], status: int = 200, **context):
     """The change form; for another company it warns and asks for a confirmation."""
     page = render_template(
         "embedded/activation_change.html",
@@ -120,8 +103,8 @@ def change_connection():
         return redirect(to("embedded.home"))
     if request.method == "GET":
         values = {"organization_id": str(g.connection.dinero_organization_id), "api_key": ""}
-        return _change_page(values, {})
-    values, api_key, errors = _read_credentials(request.form)
+        return change_page(values, {})
+    values, api_key, errors = read_credentials(request.form)
     # The confirmation names the company it was given for, so it cannot carry over to another.
     confirmed = request.form.get("confirm_organization") == values["organization_id"]
     if not errors and _is_other_organization(values) and not confirmed:
@@ -129,7 +112,7 @@ def change_connection():
             "Tick the box to confirm that you want to connect another Dinero company."
         )
     if errors:
-        return _change_page(values, errors, 422)
+        return change_page(values, errors, 422)
     organization_id = int(values["organization_id"])
     attempt = start_attempt(g.connection, organization_id, api_key, actor(), kind=CHANGE)
     return redirect(to("embedded.change_connection_progress", attempt_id=attempt.id), 303)
@@ -142,7 +125,7 @@ def change_connection_progress(attempt_id: str):
         return redirect(to("embedded.home"))
     if attempt.state == "failed":
         values = {"organization_id": str(attempt.organization_id), "api_key": ""}
-        return _change_page(values, {}, failure=attempt.message)
+        return change_page(values, {}, failure=attempt.message)
     return render_template("embedded/activation_progress.html", attempt=attempt)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rackdinero_app import jobs
 from rackdinero_app.clients.dinero.client import SalesFilter
 from rackdinero_app.clients.errors import ClientError
-from rackdinero_app.connections import dinero_client
+from rackdinero_app.connections import connection_dinero_client
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Transfer
@@ -49,7 +49,7 @@ def request_import_by_number(connection_id: int, number: str) -> ImportRequest:
     if not number.isdigit():
         return ImportRequest(None, reason=Message.of("dinero_invoice_not_found", number=number))
     connection = db.session.get(Connection, connection_id)
-    dinero = dinero_client(connection.dinero_organization_id, connection.dinero_api_key)
+    dinero = connection_dinero_client(connection)
     search = SalesFilter(
         fields="Guid,Number,Type,Status,ContactName,Description",
         free_text_search=number,

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rackdinero_app.clients.dinero import DineroClient
 from rackdinero_app.clients.dinero.client import SalesFilter
 from rackdinero_app.clients.errors import ClientError
-from rackdinero_app.connections import dinero_client
+from rackdinero_app.connections import connection_dinero_client
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
 from rackdinero_app.models import SyncRun
@@ -75,7 +75,7 @@ def run_import(run_id: int) -> None:
         if (off := _why_not(connection)) is not None:
             runs.finish(run_id, SyncState.SUCCEEDED, counts, off)
             return
-        dinero = dinero_client(connection.dinero_organization_id, connection.dinero_api_key)
+        dinero = connection_dinero_client(connection)
         start = runs.import_start(connection.id)
         window = Window.open(runs.last_cursor(connection.id), start, utcnow())
         heart = Heartbeat(run_id, counts)
