@@ -28,6 +28,8 @@ REQUIRED_IN_PRODUCTION = (
     "ENCRYPTION_KEYS",
     "RACKBEAT_CLIENT_SECRET",
     "DINERO_CLIENT_SECRET",
+    # Rackbeat's SDK warns that a caller without a contact may get its IP restricted.
+    "RACKBEAT_CONSUMER_CONTACT",
 )
 ENVIRONMENTS = ("production", "demo", "test")
 
@@ -62,12 +64,34 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DINERO_RATE_WINDOW": 60,
         # Seconds to wait for Dinero's answer; a write that times out is looked up before retry.
         "DINERO_READ_TIMEOUT": 30,
+        # Visma Connect sign-in to Dinero (DESIGN §2 b), offered beside the API key only when a
+        # client id (isv_…) is set; its secret is then required. The demo and the tests use
+        # the Dinero sandbox's stand-in (<sandbox>/visma-connect).
+        "VISMA_CONNECT_URL": "https://connect.visma.com",
+        "VISMA_CONNECT_CLIENT_ID": None,
+        "VISMA_CONNECT_CLIENT_SECRET": None,
+        # How long a Visma sign-in may take, from its start to the chosen company (seconds).
+        "VISMA_SIGN_IN_SECONDS": 600,
         "RACKBEAT_CLIENT_ID": "rackdinero-demo",
         "RACKBEAT_CLIENT_SECRET": None,
         # Rackbeat publishes no limit; its own client throttles to 480 requests per minute per
         # token. Every process shares one Redis token bucket per Rackbeat account under it.
         "RACKBEAT_RATE_LIMIT": 480,
         "RACKBEAT_RATE_WINDOW": 60,
+        # Rackbeat's install contracts this deployment offers (DESIGN §2), comma-separated:
+        # "oauth" (catalogue OAuth) and/or "integration" (Rackbeat's integration request).
+        # Unset: "oauth" in production, both in the demo and the tests.
+        "RACKBEAT_CONTRACTS": None,
+        # Contract B's accept/cancel endpoint; unset: <RACKBEAT_BASE_URL>/integration.
+        "RACKBEAT_INTEGRATION_URL": None,
+        # Named on every Rackbeat request (Consumer-Name, Consumer-Contact, User-Agent).
+        "RACKBEAT_CONSUMER_NAME": "rackdinero",
+        "RACKBEAT_CONSUMER_CONTACT": None,
+        # Contract B: Rackbeat does not say how long its tokens live, so a token older than
+        # this many days is replaced (replace-current) by a daily job or on its next use.
+        "RACKBEAT_TOKEN_REPLACE_DAYS": 7,
+        # How long a contract-B onboarding (before Rackbeat's request is accepted) may take.
+        "ONBOARDING_SECONDS": 3600,
         "PUBLIC_URL": "http://127.0.0.1:5000",
         # Where a person opens a Dinero object (the transfer log links there).
         "DINERO_WEB_LINK": "http://127.0.0.1:5002/#org-{organization_id}",
@@ -98,6 +122,10 @@ DEMO_DEFAULTS = {
     "ENCRYPTION_KEYS": DEMO_ENCRYPTION_KEY,
     "DINERO_CLIENT_SECRET": "rackdinero-demo-dinero-secret",
     "RACKBEAT_CLIENT_SECRET": "rackdinero-demo-rackbeat-secret",
+    "VISMA_CONNECT_CLIENT_ID": "isv_rackdinero_demo",
+    "VISMA_CONNECT_CLIENT_SECRET": "rackdinero-demo-visma-secret",
+    "RACKBEAT_CONSUMER_CONTACT": "demo@rackdinero.example",
+    "RACKBEAT_CONTRACTS": "oauth,integration",
 }
 
 
@@ -129,6 +157,28 @@ def validate(config: dict[str, Any]) -> None:
             + f". Set them in the environment, or set {ENV_PREFIX}_ENV=demo for the demo."
         )
     encryption_keys(config)
+    if config.get("VISMA_CONNECT_CLIENT_ID") and not config.get("VISMA_CONNECT_CLIENT_SECRET"):
+        raise ConfigError(
+            f"Missing required setting: {ENV_PREFIX}_VISMA_CONNECT_CLIENT_SECRET (Visma Connect "
+            f"sign-in is offered because {ENV_PREFIX}_VISMA_CONNECT_CLIENT_ID is set)."
+        )
+    rackbeat_contracts(config)
+    contact = config.get("RACKBEAT_CONSUMER_CONTACT")
+    if contact and "@" not in str(contact):
+        raise ConfigError(f"{ENV_PREFIX}_RACKBEAT_CONSUMER_CONTACT must be an e-mail address.")
+
+
+def rackbeat_contracts(config: dict[str, Any]) -> frozenset[str]:
+    """The install contracts offered: ``RACKDINERO_RACKBEAT_CONTRACTS`` (comma-separated)."""
+    raw = config.get("RACKBEAT_CONTRACTS") or "oauth"
+    names = raw.split(",") if isinstance(raw, str) else list(raw)
+    contracts = frozenset(name.strip() for name in names if name.strip())
+    unknown = sorted(contracts - {"oauth", "integration"})
+    if unknown or not contracts:
+        raise ConfigError(
+            f"{ENV_PREFIX}_RACKBEAT_CONTRACTS takes oauth and/or integration, not {raw!r}."
+        )
+    return contracts
 
 
 def encryption_keys(config: dict[str, Any]) -> list[str]:

@@ -274,4 +274,27 @@ TEMPLATES = {
         "The import stopped before it finished (its worker stopped); the next run takes over."
     ),
     "dinero_invoice_not_found": N_("Dinero has no booked invoice or credit note no. %(number)s."),
+    # Rackbeat records as they may come: fields no public model shows, countries as names, lots.
+    "vat_total_missing": N_(
+        "%(document)s has neither a VAT total nor a total incl. VAT in Rackbeat (total_vat, "
+        "total_total), so the totals Dinero calculates cannot be checked against Rackbeat's. "
+        "Enter this invoice in Dinero by hand."
+    ),
+    "total_incl_vat_of": N_("The total incl. VAT of %(document)s"),
+    "subtotal_of": N_("The subtotal of %(document)s"),
+    "document_without_date": N_(
+        "%(document)s has no date in Rackbeat (none of %(fields)s is set). Enter this invoice "
+        "in Dinero by hand."
+    ),
+    "unknown_country": N_(
+        '"%(name)s" (%(number)s) has the country "%(country)s" in Rackbeat, which the app does '
+        "not recognise as a country. Set its country in Rackbeat to a country name or a "
+        "two-letter code (e.g. Norge or NO), then retry."
+    ),
+    "lot_line": N_(
+        "%(document)s: %(line)s is the lot %(lot)s. Lots are not transferred, because the "
+        "products in a lot may belong to different product groups and so to different "
+        "accounts. Invoice the lot's products on lines of their own, or enter this invoice in "
+        "Dinero by hand."
+    ),
 }
