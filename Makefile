@@ -13,7 +13,7 @@ demo: setup demo-packages
 	$(BIN)/python -m sandbox.demo
 
 test: setup test-packages lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .
