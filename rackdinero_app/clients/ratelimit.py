@@ -28,16 +28,9 @@ from typing import Any
 
 from rackdinero_app.clients.errors import RateLimited
 
-# KEYS[1] bucket hash {tokens, at_us}: the tokens it holds at the moment at_us (microseconds,
-# Redis's clock). at_us lies in the future while the bucket is blocked; it refills only after.
-# ARGV capacity, refill per second, max wait in seconds
-# Returns the wait in microseconds (>= 0, token taken) or minus the wait (too long, not taken).
-_ACQUIRE = """
-local capacity = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local max_wait = tonumber(ARGV[3])
-local now = redis.call('TIME')
-local now_us = tonumber(now[1]) * 1000000 + tonumber(now[2])
+# Both scripts start by reading the bucket as it is now (``capacity``, ``rate`` and ``now_us``
+# are set before): its tokens, refilled since at_us.
+_STATE = """
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at_us')
 local tokens = tonumber(state[1])
 local at_us = tonumber(state[2])
@@ -46,7 +39,22 @@ if tokens == nil then
   at_us = now_us
 end
 tokens = math.min(capacity, tokens + math.max(0, now_us - at_us) * rate / 1000000)
-local start_us = math.max(now_us, at_us)
+"""
+
+# KEYS[1] bucket hash {tokens, at_us}: the tokens it holds at the moment at_us (microseconds,
+# Redis's clock). at_us lies in the future while the bucket is blocked; it refills only after.
+# ARGV capacity, refill per second, max wait in seconds
+# Returns the wait in microseconds (>= 0, token taken) or minus the wait (too long, not taken).
+_ACQUIRE = (
+    """
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local max_wait = tonumber(ARGV[3])
+local now = redis.call('TIME')
+local now_us = tonumber(now[1]) * 1000000 + tonumber(now[2])
+"""
+    + _STATE
+    + """local start_us = math.max(now_us, at_us)
 local wait = (start_us - now_us) / 1000000
 if tokens < 1 then
   wait = wait + (1 - tokens) / rate
@@ -61,24 +69,20 @@ local idle = math.ceil((start_us - now_us) / 1000000 + (capacity - tokens) / rat
 redis.call('EXPIRE', KEYS[1], idle)
 return math.ceil(wait * 1000000)
 """
+)
 
 # KEYS[1] bucket hash; ARGV capacity, refill per second, seconds to block.
 # No token is given before now + seconds; then one, or the reservations already queued go first.
-_BLOCK = """
+_BLOCK = (
+    """
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local now = redis.call('TIME')
 local now_us = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local until_us = now_us + math.ceil(tonumber(ARGV[3]) * 1000000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at_us')
-local tokens = tonumber(state[1])
-local at_us = tonumber(state[2])
-if tokens == nil then
-  tokens = capacity
-  at_us = now_us
-end
-tokens = math.min(capacity, tokens + math.max(0, now_us - at_us) * rate / 1000000)
-if at_us > until_us then
+"""
+    + _STATE
+    + """if at_us > until_us then
   return 0
 end
 if tokens >= 0 then
@@ -90,6 +94,7 @@ local idle = math.ceil((until_us - now_us) / 1000000 + capacity / rate) + 1
 redis.call('EXPIRE', KEYS[1], idle)
 return 1
 """
+)
 
 
 class RateLimiter:
