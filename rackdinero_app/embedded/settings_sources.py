@@ -17,6 +17,7 @@ from rackdinero_app.extensions import rq
 from rackdinero_app.models import Connection
 from rackdinero_app.settings.catalogue import Catalogue
 from rackdinero_app.settings.catalogue import Option
+from rackdinero_app.transfers.mapping.values import key
 
 ACCOUNTS_CACHE_SECONDS = 60
 
@@ -51,7 +52,8 @@ def _options(records) -> tuple[Option, ...]:
 
 
 def _units_products_use(rackbeat: RackbeatClient) -> Iterator[str]:
-    return (str(product["unit"]) for product in rackbeat.iter_products() if product.get("unit"))
+    """A product's unit as the settings key it: a number, or a nested record's number."""
+    return (key(product["unit"]) for product in rackbeat.iter_products() if product.get("unit"))
 
 
 def _layouts_customers_use(rackbeat: RackbeatClient) -> Iterator[str]:
