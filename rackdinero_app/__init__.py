@@ -74,6 +74,7 @@ def _dispose_engine_after_fork(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from rackdinero_app import support
     from rackdinero_app.dinero_sign_in.window import bp as dinero_sign_in_bp
     from rackdinero_app.embedded import bp as embedded_bp
     from rackdinero_app.extensions import csrf
@@ -87,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(embedded_bp)
     for blueprint in (health_bp, install_bp, embedded_bp, webhooks_bp, dinero_sign_in_bp):
         app.register_blueprint(blueprint)
+    # The support dashboard: its own login and cookie, CSRF by Flask-WTF like any top-level page.
+    support.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,9 @@
-"""Commands: ``flask crypto new-key|rotate`` and ``flask worker``."""
+"""Commands: ``flask crypto new-key|rotate``, ``flask worker`` and ``flask support ...``
+(staff accounts of the support dashboard)."""
 
 from __future__ import annotations
+
+import getpass
 
 import click
 import sqlalchemy as sa
@@ -13,6 +16,8 @@ from rackdinero_app import worker as app_worker
 from rackdinero_app.extensions import crypto
 from rackdinero_app.extensions import db
 from rackdinero_app.models.base import EncryptedText
+from rackdinero_app.models.enums import StaffRole
+from rackdinero_app.support import accounts
 
 crypto_cli = click.Group("crypto", help="Encryption keys for secrets at rest.")
 
@@ -75,6 +80,68 @@ def worker(burst: bool, fork: bool) -> None:
     app_worker.run(current_app._get_current_object(), burst=burst, fork=fork)
 
 
+support_cli = click.Group("support", help="Staff accounts of the support dashboard (/support).")
+
+
+def _cli_actor() -> str:
+    """Who ran the command, for the audit trail (the shell user; the CLI has no login)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@support_cli.command("add-staff")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in StaffRole]), required=True)
+@click.option("--name", default=None, help="Shown on the dashboard; the e-mail if not given.")
+@with_appcontext
+def add_staff(email: str, role: str, name: str | None) -> None:
+    """Create a staff account and print its one-time password (changed at first sign-in)."""
+    try:
+        staff, password = accounts.add_staff(email, StaffRole(role), name, _cli_actor())
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {staff.role.value} {staff.email}. One-time password (shown once):")
+    click.echo(password)
+    click.echo(f"Sign in at {current_app.config['PUBLIC_URL'].rstrip('/')}/support/login")
+
+
+@support_cli.command("disable-staff")
+@click.argument("email")
+@with_appcontext
+def disable_staff(email: str) -> None:
+    """Disable a staff account: no more sign-ins, and its open sessions end."""
+    try:
+        staff = accounts.disable_staff(email, _cli_actor())
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Disabled {staff.email}.")
+
+
+def _demo_only() -> None:
+    if current_app.config["ENV"] != "demo":
+        raise click.ClickException("Only in the demo (RACKDINERO_ENV=demo).")
+
+
+@support_cli.command("demo-staff")
+@with_appcontext
+def demo_staff() -> None:
+    """Demo only: create or reset the demo operator (fixed password and TOTP secret)."""
+    _demo_only()
+    staff = accounts.ensure_demo_staff()
+    click.echo(f"Demo operator {staff.email} is ready.")
+
+
+@support_cli.command("demo-code")
+@with_appcontext
+def demo_code() -> None:
+    """Demo only: print the demo operator's current one-time code."""
+    _demo_only()
+    click.echo(accounts.current_code(accounts.DEMO_TOTP_SECRET))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(crypto_cli)
     app.cli.add_command(worker)
+    app.cli.add_command(support_cli)

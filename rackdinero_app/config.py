@@ -114,6 +114,23 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # The install handshake's state and PKCE verifier ride in this cookie (top-level pages).
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
+        # The support dashboard (/support): its own session cookie (HttpOnly, SameSite=Strict,
+        # path /support), Secure unless set to false (default: Secure in production only);
+        # a staff session ends after this many idle minutes; wrong passwords and wrong codes
+        # are limited per account and per client address (Flask-Limiter on REDIS_URL).
+        "SUPPORT_SESSION_IDLE_MINUTES": 30,
+        "SUPPORT_SESSION_COOKIE_SECURE": None,
+        "SUPPORT_LOGIN_LIMIT": "10 per 15 minutes",
+        "SUPPORT_CODE_LIMIT": "10 per 15 minutes",
+        # Support alerts (support/alerts.py, every 5 minutes): an e-mail to support when a new
+        # failure group appears or a connection has at least SUPPORT_ALERT_THRESHOLD failures
+        # in 24 h, at most one per group (and per connection) per hour. Off without a host.
+        # SUPPORT_ALERT_TO is comma-separated.
+        "SUPPORT_SMTP_HOST": None,
+        "SUPPORT_SMTP_PORT": 25,
+        "SUPPORT_ALERT_FROM": "rackdinero@localhost",
+        "SUPPORT_ALERT_TO": None,
+        "SUPPORT_ALERT_THRESHOLD": 20,
     }
 
 

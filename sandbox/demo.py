@@ -100,6 +100,8 @@ def main() -> int:
             )
             wait_for(redis_port, "Redis")
         subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True)
+        # The support dashboard's demo operator (fixed password and TOTP secret, demo only).
+        subprocess.run([str(BIN / "flask"), "support", "demo-staff"], cwd=ROOT, env=env, check=True)
         start("rackbeat sandbox", [str(BIN / "python"), "-m", "sandbox.rackbeat"])
         start("dinero sandbox", [str(BIN / "python"), "-m", "sandbox.dinero"])
         start("worker", [str(BIN / "flask"), "worker"])
@@ -118,7 +120,11 @@ def main() -> int:
             "                 Dinero installs with catalogue OAuth, Dinero (integration request)\n"
             "                 with Rackbeat's onboarding; both reach this app.\n"
             f"  Dinero         {dinero_url}\n"
-            f"  Visma Connect  {dinero_url}/visma-connect/   (demo users, revoke access)\n",
+            f"  Visma Connect  {dinero_url}/visma-connect/   (demo users, revoke access)\n"
+            f"  Support        {app_url}/support/login   (support@rackdinero.example,\n"
+            "                 password demo-support-password; the one-time code:\n"
+            "                 RACKDINERO_ENV=demo .venv/bin/flask --app app support demo-code,\n"
+            "                 or the key DEMOSUPPORTRACKDINEROTOTPSECRETX in an authenticator)\n",
             flush=True,
         )
         while all(process.poll() is None for _name, process in processes):

@@ -12,16 +12,37 @@ from flask_wtf.csrf import generate_csrf
 from rackdinero_app.dinero_sign_in import pending as sign_ins
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
+from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Base
 from rackdinero_app.models import WebhookSubscription
 from rackdinero_app.models.enums import ConnectionState
+from tests.support.staff_login import csrf_token
 
 
 def row_counts() -> dict[str, int]:
+    """Rows per table; audit entries apart: a refused staff sign-in is put on record on purpose
+    (``audit_actions`` checks that nothing else is)."""
     return {
         table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
         for table in Base.metadata.sorted_tables
+        if table.name != AuditEntry.__tablename__
     }
+
+
+def audit_actions() -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def support_cases(client, path: str):
+    """The support dashboard's forms: each refuses a post without its CSRF token; the sign-in
+    refuses an unknown e-mail and an empty form without saying which was wrong."""
+    yield client.post(path, data={"email": "x@example.com", "password": "p"}), "CSRF token is"
+    if path == "/support/login":
+        token = csrf_token(client, "/support/login")
+        data = {"csrf_token": token, "email": "nobody@example.com", "password": "wrong"}
+        yield client.post(path, data=data), "The e-mail address or the password is not right."
+        token = csrf_token(client, "/support/login")
+        yield client.post(path, data={"csrf_token": token}), "is not right"
 
 
 def webhook_cases(client):
@@ -205,6 +226,7 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
     page = client.get("/embedded/dinero-connection", query_string={"s": active_token})
     active_csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
     before = row_counts()
+    audited = audit_actions()
 
     cases = {
         "/webhooks/rackbeat": webhook_cases(client),
@@ -244,6 +266,16 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         "/install/onboarding/<onboarding_id>": onboarding_cases(client),
         "/install/onboarding/<onboarding_id>/cancel": onboarding_cases(client, "/cancel"),
         "/install/onboarding/<onboarding_id>/visma": onboarding_cases(client, "/visma"),
+        **{
+            path: support_cases(client, path)
+            for path in (
+                "/support/login",
+                "/support/login/code",
+                "/support/login/enrol",
+                "/support/password",
+                "/support/logout",
+            )
+        },
     }
     post_rules = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
     assert post_rules == set(cases), "every POST endpoint needs bad-input cases here"
@@ -255,4 +287,6 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
             assert expected in body, (url, body)
             assert "Traceback" not in body
     assert row_counts() == before
+    added = audit_actions()[len(audited) :]
+    assert set(added) == {"staff.login_failed"}, added
     assert rq.queue().count == 0

@@ -129,8 +129,11 @@ class SyncOutcome(enum.StrEnum):
 
 
 class StaffRole(enum.StrEnum):
-    SUPPORT = "support"
-    ADMIN = "admin"
+    """What a support staff member may do: a viewer reads, an operator also acts on
+    connections (and must sign in with a one-time code)."""
+
+    VIEWER = "viewer"
+    OPERATOR = "operator"
 
 
 class ActorType(enum.StrEnum):

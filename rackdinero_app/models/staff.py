@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from rackdinero_app.models.base import Base
+from rackdinero_app.models.base import EncryptedText
 from rackdinero_app.models.base import TimestampMixin
 from rackdinero_app.models.base import UTCDateTime
 from rackdinero_app.models.base import enum_column
@@ -18,6 +19,12 @@ from rackdinero_app.models.enums import StaffRole
 
 
 class StaffUser(TimestampMixin, Base):
+    """A member of the vendor's support staff (created by ``flask support add-staff``).
+
+    The password is an argon2 hash; the TOTP secret is encrypted at rest. A disabled account
+    (``disabled_at`` set) cannot sign in, and its open sessions end on their next request.
+    """
+
     __tablename__ = "staff_users"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
@@ -25,9 +32,19 @@ class StaffUser(TimestampMixin, Base):
     name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     password_hash: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     role: orm.Mapped[StaffRole] = orm.mapped_column(
-        enum_column(StaffRole), default=StaffRole.SUPPORT
+        enum_column(StaffRole), default=StaffRole.VIEWER
     )
-    is_active: orm.Mapped[bool] = orm.mapped_column(default=True)
+    # A one-time password from the CLI must be replaced at the first sign-in.
+    must_change_password: orm.Mapped[bool] = orm.mapped_column(default=True)
+    totp_secret: orm.Mapped[str | None] = orm.mapped_column(EncryptedText)
+    # The time step of the last accepted code: a code is accepted once, never replayed.
+    totp_last_counter: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    last_login_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    disabled_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
 
 
 class AuditEntry(Base):

@@ -14,9 +14,24 @@ def test_templates_live_at_the_repository_top_level(app):
 
 
 def test_every_surface_is_registered(app):
-    assert sorted(app.blueprints) == ["dinero_sign_in", "embedded", "health", "install", "webhooks"]
+    assert sorted(app.blueprints) == [
+        "dinero_sign_in",
+        "embedded",
+        "health",
+        "install",
+        "support",
+        "webhooks",
+    ]
     prefixes = {rule.rule.split("/")[1] for rule in app.url_map.iter_rules()}
-    assert prefixes == {"dinero-sign-in", "embedded", "healthz", "install", "static", "webhooks"}
+    assert prefixes == {
+        "dinero-sign-in",
+        "embedded",
+        "healthz",
+        "install",
+        "static",
+        "support",
+        "webhooks",
+    }
 
 
 def test_unknown_url_answers_json_without_a_stack_trace(client):

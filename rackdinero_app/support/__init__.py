@@ -1,0 +1,42 @@
+"""The vendor's support dashboard (/support): its own staff login, never an embedded session.
+
+Now: staff accounts (``flask support add-staff``), the login (password, TOTP for operators,
+a forced password change at first sign-in), idle expiry, attempt limits and the audit of each
+step. The connection pages, issues, chart and audit views come later. Pages are English-only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Flask
+from flask import render_template
+
+bp = Blueprint("support", __name__, url_prefix="/support")
+
+ERRORS = {
+    403: ("Not allowed", "Your role does not allow this. Ask an operator."),
+    429: (
+        "Too many attempts",
+        "Too many wrong attempts from here or for this account. Wait 15 minutes and try again.",
+    ),
+}
+
+
+def _error_page(error):
+    title, text = ERRORS[error.code]
+    return render_template("support/error.html", title=title, text=text), error.code
+
+
+for _code in ERRORS:
+    bp.register_error_handler(_code, _error_page)
+
+
+def init_app(app: Flask) -> None:
+    """The staff cookie and the attempt limits (both app-wide hooks), then the blueprint."""
+    from rackdinero_app.support import limits
+    from rackdinero_app.support import session
+    from rackdinero_app.support import views  # noqa: F401  (registers the routes)
+
+    session.init_app(app)
+    limits.init_app(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,82 @@
+"""Limits on guessing: wrong passwords and wrong one-time codes, per account and per address.
+
+Flask-Limiter counts in the app's Redis (a moving 15-minute window by default); only failed
+attempts count (a view marks them with ``failed_attempt()``), so signing in normally never
+locks anyone out. Once an account or an address has used its attempts, the next one answers
+429 before the password is even checked, whether the account exists or not.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import current_app
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from rackdinero_app.support import accounts
+from rackdinero_app.support import session as staff_session
+
+FAILED = "rackdinero.support.failed_attempt"  # on the request itself, never carried over
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+
+
+def failed_attempt() -> None:
+    """Count this request against the limits (a wrong password or code)."""
+    request.environ[FAILED] = True
+
+
+def _counts(response) -> bool:
+    return bool(request.environ.get(FAILED))
+
+
+def _address() -> str:
+    return f"address:{get_remote_address()}"
+
+
+def _account() -> str:
+    return f"account:{accounts.normalise_email(request.form.get('email', ''))}"
+
+
+def _code_account() -> str:
+    return f"staff:{staff_session.session.get(staff_session.STAFF_ID)}"
+
+
+def _login_limit() -> str:
+    return current_app.config["SUPPORT_LOGIN_LIMIT"]
+
+
+def _code_limit() -> str:
+    return current_app.config["SUPPORT_CODE_LIMIT"]
+
+
+def login_limits(view):
+    """Wrong passwords: per submitted e-mail and per client address."""
+    for key_func in (_account, _address):
+        view = limiter.limit(
+            _login_limit,
+            key_func=key_func,
+            methods=["POST"],
+            deduct_when=_counts,
+            scope="support-login",
+        )(view)
+    return view
+
+
+def code_limits(view):
+    """Wrong one-time codes: per staff member and per client address."""
+    for key_func in (_code_account, _address):
+        view = limiter.limit(
+            _code_limit,
+            key_func=key_func,
+            methods=["POST"],
+            deduct_when=_counts,
+            scope="support-code",
+        )(view)
+    return view
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "rackdinero-support")
+    limiter.init_app(app)
