@@ -15,6 +15,7 @@ from rq.cron import CronScheduler
 from rackdinero_app.settings.schedule import HOURLY_IMPORT_CRON
 from rackdinero_app.tasks.invoice_import import start_hourly_imports
 from rackdinero_app.tasks.rackbeat_tokens import replace_rackbeat_tokens
+from rackdinero_app.tasks.support import alert_support
 from rackdinero_app.tasks.sync import resume_start_syncs
 from rackdinero_app.tasks.transfers import sweep
 
@@ -25,6 +26,9 @@ HOURLY_IMPORT_TIMEOUT_SECONDS = 300
 # RACKBEAT_TOKEN_REPLACE_DAYS; one short call per due connection.
 RACKBEAT_TOKENS_CRON = "17 3 * * *"
 RACKBEAT_TOKENS_TIMEOUT_SECONDS = 600
+# Issue 12: mail support about new failure groups and busy connections (support/alerts.py).
+SUPPORT_ALERTS_INTERVAL_SECONDS = 300
+SUPPORT_ALERTS_TIMEOUT_SECONDS = 120
 
 
 def declare(scheduler: CronScheduler, config: Mapping[str, Any]) -> CronScheduler:
@@ -61,5 +65,12 @@ def declare(scheduler: CronScheduler, config: Mapping[str, Any]) -> CronSchedule
         cron=RACKBEAT_TOKENS_CRON,
         job_timeout=RACKBEAT_TOKENS_TIMEOUT_SECONDS,
         result_ttl=86400,
+    )
+    scheduler.register(
+        alert_support,
+        queue,
+        interval=SUPPORT_ALERTS_INTERVAL_SECONDS,
+        job_timeout=SUPPORT_ALERTS_TIMEOUT_SECONDS,
+        result_ttl=600,
     )
     return scheduler
