@@ -1,5 +1,6 @@
 """The overview (O1), the first page after activation: what is on, what is still missing,
-what happened in the last 24 hours, what needs attention, and when work from Dinero runs."""
+what happened in the last 24 hours, what needs attention (and, A1, the open failures grouped by
+cause, each with its fix), and when work from Dinero runs."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from rackdinero_app.models.enums import SyncState
 from rackdinero_app.models.enums import TransferState
 from rackdinero_app.settings.checklist import checklist
 from rackdinero_app.settings.schedule import next_hourly_import
+from rackdinero_app.transfers.failure_groups import open_failures
 
 SYNC_STATE_LABELS = {
     SyncState.PREVIEWING: _l("Counting what would be transferred"),
@@ -108,6 +110,8 @@ def home():
         catalogue=catalogue,
         checklist_steps=checklist(settings, catalogue),
         activity=recent_activity(g.connection.id, now),
+        # A1: the open failures by cause, each message (with its fix) in the reader's language.
+        failure_groups=open_failures(g.connection.id),
         from_dinero=from_dinero,
         next_import=format_time(next_hourly_import(now), "HH:mm") if from_dinero else None,
         run_now=request.args.get("run_now") if from_dinero else None,

@@ -3,7 +3,6 @@ failed one and Send again on a skipped one."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort
 from flask import current_app
 from flask import g
@@ -23,6 +22,8 @@ from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferDirection
 from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers.links import owner_of
+from rackdinero_app.transfers.log_query import LogFilters
+from rackdinero_app.transfers.log_query import log_page
 from rackdinero_app.transfers.rows import send_again
 from rackdinero_app.transfers.translation import translated
 
@@ -110,22 +111,16 @@ def transfers():
     kind = request.args.get("kind", "")
     search = request.args.get("q", "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
-    query = sa.select(Transfer).where(Transfer.connection_id == g.connection.id)
-    if state in TransferState.__members__.values():
-        query = query.where(Transfer.state == TransferState(state))
-    if kind in EntityKind.__members__.values():
-        query = query.where(Transfer.kind == EntityKind(kind))
-    if search:
-        query = query.where(sa.or_(Transfer.source_key == search, Transfer.dinero_number == search))
-    rows = db.session.scalars(
-        query.order_by(Transfer.created_at.desc(), Transfer.id.desc())
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    filters = LogFilters(
+        state=TransferState(state) if state in TransferState.__members__.values() else None,
+        kind=EntityKind(kind) if kind in EntityKind.__members__.values() else None,
+        search=search,
+    )
+    rows, has_next = log_page(g.connection.id, filters, page, PAGE_SIZE)
     return render_template(
         "embedded/transfers.html",
-        transfers=rows[:PAGE_SIZE],
-        has_next=len(rows) > PAGE_SIZE,
+        transfers=rows,
+        has_next=has_next,
         page=page,
         filters={"state": state, "kind": kind, "q": search},
         states=list(TransferState),

@@ -7,7 +7,6 @@ Every step writes an audit entry; wrong passwords and wrong codes count against 
 from __future__ import annotations
 
 from flask import flash
-from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -24,6 +23,7 @@ from rackdinero_app.support import limits
 from rackdinero_app.support import session as staff_session
 from rackdinero_app.support.auth import check_idle
 from rackdinero_app.support.auth import staff_required
+from rackdinero_app.support.connections import connection_list
 
 WRONG_LOGIN = "The e-mail address or the password is not right."
 WRONG_CODE = "That code is not right (or was already used). Try the next one."
@@ -37,7 +37,8 @@ def before_every_request():
 @bp.get("/")
 @staff_required()
 def home():
-    return render_template("support/home.html", staff=g.staff)
+    """The landing page after the login: the first page of connections."""
+    return connection_list()
 
 
 @bp.route("/login", methods=["GET", "POST"])
