@@ -276,6 +276,17 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
                 "/support/logout",
             )
         },
+        **{
+            rule: support_cases(
+                client, rule.replace("<int:connection_id>", "1").replace("<int:transfer_id>", "1")
+            )
+            for rule in (
+                "/support/connections/<int:connection_id>/transfers/<int:transfer_id>/retry",
+                "/support/connections/<int:connection_id>/retry-failed",
+                "/support/connections/<int:connection_id>/troubleshoot",
+                "/support/connections/<int:connection_id>/import-now",
+            )
+        },
     }
     post_rules = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
     assert post_rules == set(cases), "every POST endpoint needs bad-input cases here"

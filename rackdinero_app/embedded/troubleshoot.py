@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import enum
-import re
-
 from flask import abort
 from flask import g
 from flask import jsonify
@@ -30,31 +27,16 @@ from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import ActorType
-from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.transfers import rows
 from rackdinero_app.transfers import troubleshoot
 from rackdinero_app.transfers.translation import render
+from rackdinero_app.transfers.troubleshoot import Direction
 
 TRY_AGAIN = _l("The invoice could not be looked up just now. Please try again in a minute.")
-INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
-
-
-class Direction(enum.StrEnum):
-    """The three things T1 can send, as the user chooses them."""
-
-    SALES_TO_DINERO = "sales_to_dinero"
-    SUPPLIER_TO_DINERO = "supplier_to_dinero"
-    SALES_FROM_DINERO = "sales_from_dinero"
-
-
 CHOICES = {
     Direction.SALES_TO_DINERO: _l("Sales invoice from Rackbeat to Dinero"),
     Direction.SUPPLIER_TO_DINERO: _l("Supplier invoice from Rackbeat to Dinero"),
     Direction.SALES_FROM_DINERO: _l("Sales invoice or credit note from Dinero to Rackbeat"),
-}
-RACKBEAT_KIND = {
-    Direction.SALES_TO_DINERO: EntityKind.CUSTOMER_INVOICE,
-    Direction.SUPPLIER_TO_DINERO: EntityKind.SUPPLIER_INVOICE,
 }
 
 
@@ -87,7 +69,7 @@ def troubleshooting():
         "direction": request.form.get("direction", ""),
     }
     errors: dict[str, str] = {}
-    if not INVOICE_NUMBER.match(values["number"]):
+    if not troubleshoot.valid_number(values["number"]):
         errors["number"] = str(
             _l("Enter the invoice number as it is shown in Rackbeat or Dinero, e.g. 1001.")
         )
@@ -97,17 +79,14 @@ def troubleshooting():
         return _page(errors, values, 422)
     direction = Direction(values["direction"])
     audit = {"direction": direction.value, "number": values["number"]}
-    if direction == Direction.SALES_FROM_DINERO:
-        try:
-            lookup = troubleshoot.start_dinero_lookup(g.connection.id, values["number"])
-        except RedisError:
-            return page_error(str(TRY_AGAIN), 503)
+    try:
+        sent = troubleshoot.start(g.connection.id, direction, values["number"])
+    except RedisError:
+        return page_error(str(TRY_AGAIN), 503)
+    if isinstance(sent, troubleshoot.DineroLookup):
         record(g.connection, ActorType.RACKBEAT_USER, actor(), "troubleshooting", details=audit)
         db.session.commit()
-        return redirect(to("embedded.troubleshooting_lookup", lookup_id=lookup.id), 303)
-    sent = troubleshoot.send_rackbeat_invoice(
-        g.connection.id, RACKBEAT_KIND[direction], values["number"]
-    )
+        return redirect(to("embedded.troubleshooting_lookup", lookup_id=sent.id), 303)
     audit["already_transferred"] = sent.already_transferred
     record(g.connection, ActorType.RACKBEAT_USER, actor(), "troubleshooting", details=audit)
     db.session.commit()

@@ -33,6 +33,7 @@ for _code in ERRORS:
 
 def init_app(app: Flask) -> None:
     """The staff cookie and the attempt limits (both app-wide hooks), then the blueprint."""
+    from rackdinero_app.support import actions  # noqa: F401
     from rackdinero_app.support import audit_views  # noqa: F401
     from rackdinero_app.support import chart_views  # noqa: F401
     from rackdinero_app.support import connections  # noqa: F401

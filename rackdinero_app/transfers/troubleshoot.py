@@ -11,7 +11,9 @@ progress the page follows in Redis, like an activation attempt.
 
 from __future__ import annotations
 
+import enum
 import json
+import re
 import uuid
 from dataclasses import asdict
 from dataclasses import dataclass
@@ -31,6 +33,22 @@ from rackdinero_app.transfers.invoice_import import request_import_by_number
 from rackdinero_app.transfers.links import find_link
 
 TRIGGER = "troubleshooting"
+# What an invoice number looks like in either system; checked before anything is looked up.
+INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+
+
+class Direction(enum.StrEnum):
+    """The three things T1 can send (the customer's page and the support dashboard alike)."""
+
+    SALES_TO_DINERO = "sales_to_dinero"
+    SUPPLIER_TO_DINERO = "supplier_to_dinero"
+    SALES_FROM_DINERO = "sales_from_dinero"
+
+
+RACKBEAT_KIND = {
+    Direction.SALES_TO_DINERO: EntityKind.CUSTOMER_INVOICE,
+    Direction.SUPPLIER_TO_DINERO: EntityKind.SUPPLIER_INVOICE,
+}
 # A Rackbeat sales invoice may have become a Dinero invoice or a credit note.
 LINKED_AS = {
     EntityKind.CUSTOMER_INVOICE: (EntityKind.CUSTOMER_INVOICE, EntityKind.CREDIT_NOTE),
@@ -49,6 +67,27 @@ class Sent:
     @property
     def already_transferred(self) -> bool:
         return self.link is not None
+
+
+def valid_number(number: str) -> bool:
+    """Whether ``number`` can be an invoice number (the form's check, shared by both pages)."""
+    return bool(INVOICE_NUMBER.match(number))
+
+
+def direction_of(raw: str) -> Direction | None:
+    """The chosen direction, or None when the form sent something else."""
+    try:
+        return Direction(raw)
+    except ValueError:
+        return None
+
+
+def start(connection_id: int, direction: Direction, number: str) -> Sent | DineroLookup:
+    """Send invoice ``number`` now: a Rackbeat invoice at once (``Sent``), a Dinero one by a
+    lookup job (``DineroLookup``; raises ``RedisError`` when Redis is down)."""
+    if direction == Direction.SALES_FROM_DINERO:
+        return start_dinero_lookup(connection_id, number)
+    return send_rackbeat_invoice(connection_id, RACKBEAT_KIND[direction], number)
 
 
 def send_rackbeat_invoice(connection_id: int, kind: EntityKind, number: str) -> Sent:
