@@ -76,10 +76,13 @@ def test_two_processes_refreshing_at_once_exchange_the_refresh_token_once(
     start = threading.Barrier(2)
     tokens: list[str] = []
     failures: list[BaseException] = []
+    # Read here: an expired attribute of the test's session must not be loaded by two
+    # threads at once (SQLAlchemy refuses concurrent use of one session).
+    connection_id = signed_in.id
 
     def process() -> None:
         with app.app_context():
-            source = visma_tokens(signed_in.id)
+            source = visma_tokens(connection_id)
             start.wait()
             try:
                 tokens.append(source.token())
