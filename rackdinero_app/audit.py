@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rackdinero_app.extensions import db
@@ -30,3 +31,26 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A support operator acting on a customer's connection, with the reason they gave."""
+
+    email: str
+    reason: str
+
+
+def name_of(actor: str | Staff) -> str:
+    return actor.email if isinstance(actor, Staff) else actor
+
+
+def record_step(
+    connection: Connection, actor: str | Staff, action: str, details: dict[str, Any]
+) -> AuditEntry:
+    """Audit a step the customer (a Rackbeat user, by name) or support (``Staff``) took."""
+    if isinstance(actor, Staff):
+        return record(
+            connection, ActorType.STAFF, actor.email, action, reason=actor.reason, details=details
+        )
+    return record(connection, ActorType.RACKBEAT_USER, actor, action, details=details)

@@ -185,6 +185,16 @@ def invoice_import_cases(client, installed, active):
     yield client.post(url, data=data), "importeres ikke fra Dinero"
 
 
+def support_request_cases(client, installed, active):
+    """Ask support to set this up: refused for a connection that is not activated, without the
+    form's CSRF token, and with a note that is too long (no request is made)."""
+    url = "/embedded/support-request"
+    yield client.post(url, data={"s": installed[0], "csrf_token": installed[1]}), "Aktivér"
+    yield client.post(url, data={"s": active[0]}), "Genindlæs siden"
+    data = {"s": active[0], "csrf_token": active[1], "message": "x" * 1001}
+    yield client.post(url, data=data), "højst være på 1000 tegn"
+
+
 def onboarding_cases(client, action: str = ""):
     """Contract B's onboarding: an unknown (or expired) onboarding, a form without its CSRF
     token, and (for the sign-in form) a missing key and a malformed company ID."""
@@ -256,6 +266,9 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         "/embedded/settings/sales/import-now": invoice_import_cases(
             client, (session_token, csrf_token), (active_token, active_csrf)
         ),
+        "/embedded/support-request": support_request_cases(
+            client, (session_token, csrf_token), (active_token, active_csrf)
+        ),
         "/embedded/dinero-connection": change_connection_cases(
             client, (session_token, csrf_token), (active_token, active_csrf)
         ),
@@ -278,15 +291,28 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         },
         **{
             rule: support_cases(
-                client, rule.replace("<int:connection_id>", "1").replace("<int:transfer_id>", "1")
+                client,
+                rule.replace("<int:connection_id>", "1")
+                .replace("<int:transfer_id>", "1")
+                .replace("<int:run_id>", "1")
+                .replace("<section>", "sales"),
             )
             for rule in (
                 "/support/connections/<int:connection_id>/transfers/<int:transfer_id>/retry",
                 "/support/connections/<int:connection_id>/retry-failed",
                 "/support/connections/<int:connection_id>/troubleshoot",
                 "/support/connections/<int:connection_id>/import-now",
+                "/support/connections/<int:connection_id>/pause",
+                "/support/connections/<int:connection_id>/resume",
+                "/support/connections/<int:connection_id>/start-sync/preview",
+                "/support/connections/<int:connection_id>/start-sync/<int:run_id>/start",
+                "/support/connections/<int:connection_id>/start-sync/<int:run_id>/cancel",
+                "/support/connections/<int:connection_id>/settings/<section>",
             )
         },
+        "/support/requests/<int:request_id>/state": support_cases(
+            client, "/support/requests/1/state"
+        ),
     }
     post_rules = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
     assert post_rules == set(cases), "every POST endpoint needs bad-input cases here"

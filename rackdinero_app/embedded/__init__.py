@@ -12,6 +12,7 @@ from rackdinero_app.embedded import overview  # noqa: E402,F401
 from rackdinero_app.embedded import settings_link  # noqa: E402,F401
 from rackdinero_app.embedded import settings_views  # noqa: E402,F401
 from rackdinero_app.embedded import start_sync  # noqa: E402,F401
+from rackdinero_app.embedded import support_request  # noqa: E402,F401
 from rackdinero_app.embedded import transfer_log  # noqa: E402,F401
 from rackdinero_app.embedded import troubleshoot  # noqa: E402,F401
 from rackdinero_app.embedded import views  # noqa: E402,F401

@@ -50,7 +50,7 @@ def import_card(connection_id: int, saved: SettingsSnapshot) -> dict[str, Any]:
 @bp.post("/settings/sales/import-now")
 def import_invoices_now():
     """Queue an import run now ("Run now"); one at a time per connection. Audited."""
-    if (inactive := require_active()) is not None:
+    if (inactive := require_active(starts_work=True)) is not None:
         return inactive
     if not invoice_import.imports(load_settings(g.connection.id)):
         return page_error(

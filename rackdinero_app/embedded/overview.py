@@ -19,12 +19,12 @@ from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 
 from rackdinero_app.embedded import bp
-from rackdinero_app.embedded.settings_sources import load_catalogue
-from rackdinero_app.embedded.settings_store import current_snapshot
+from rackdinero_app.embedded.support_request import support_request_card
 from rackdinero_app.embedded.transfer_log import KIND_LABELS
 from rackdinero_app.embedded.transfer_log import STATE_LABELS
 from rackdinero_app.embedded.transfer_log import shown_message
 from rackdinero_app.embedded.transfer_log import transfer_title
+from rackdinero_app.embedded.views import paused_text
 from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
 from rackdinero_app.models import SyncRun
@@ -36,6 +36,8 @@ from rackdinero_app.models.enums import SyncState
 from rackdinero_app.models.enums import TransferState
 from rackdinero_app.settings.checklist import checklist
 from rackdinero_app.settings.schedule import next_hourly_import
+from rackdinero_app.setup.sources import load_catalogue
+from rackdinero_app.setup.store import current_snapshot
 from rackdinero_app.transfers.failure_groups import open_failures
 
 SYNC_STATE_LABELS = {
@@ -98,7 +100,7 @@ def latest_run(connection_id: int, kind: SyncKind) -> SyncRun | None:
 def home():
     if g.connection.state == ConnectionState.INSTALLED:
         return redirect(to("embedded.activation"))
-    if g.connection.state != ConnectionState.ACTIVE:
+    if not g.connection.activated:
         return render_template("embedded/home.html")
     now = datetime.now(UTC)
     settings = current_snapshot(g.connection)
@@ -126,4 +128,6 @@ def home():
         InvoiceDirection=InvoiceDirection,
         # A revoked Visma Connect grant: nothing reaches Dinero until the user signs in again.
         sign_in_lost=g.connection.dinero_sign_in_lost_at is not None,
+        paused=paused_text() if g.connection.state == ConnectionState.PAUSED else None,
+        **support_request_card(g.connection.id),
     )

@@ -19,10 +19,6 @@ from flask_babel import gettext as _
 
 from rackdinero_app import jobs
 from rackdinero_app.embedded import bp
-from rackdinero_app.embedded.settings_sources import load_catalogue
-from rackdinero_app.embedded.settings_store import current_snapshot
-from rackdinero_app.embedded.settings_store import save_start_sync
-from rackdinero_app.embedded.settings_store import stored_start_sync
 from rackdinero_app.embedded.views import actor
 from rackdinero_app.embedded.views import page_error
 from rackdinero_app.embedded.views import require_active
@@ -31,6 +27,10 @@ from rackdinero_app.models import SyncRun
 from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.models.enums import SyncState
 from rackdinero_app.settings.checklist import still_missing
+from rackdinero_app.setup.sources import load_catalogue
+from rackdinero_app.setup.store import current_snapshot
+from rackdinero_app.setup.store import save_start_sync
+from rackdinero_app.setup.store import stored_start_sync
 from rackdinero_app.sync import runs
 from rackdinero_app.sync.progress import bars
 from rackdinero_app.sync.progress import checked
@@ -129,7 +129,7 @@ def start_sync():
 @bp.post("/settings/start-sync/preview")
 def preview_start_sync():
     """Ask for a preview of what the start sync would do (it runs as a job)."""
-    if (inactive := require_active()) is not None:
+    if (inactive := require_active(starts_work=True)) is not None:
         return inactive
     try:
         run = runs.request_preview(g.connection, actor())
@@ -142,7 +142,7 @@ def preview_start_sync():
 @bp.post("/settings/start-sync/<int:run_id>/start")
 def run_start_sync(run_id: int):
     """Start a previewed start sync."""
-    if (inactive := require_active()) is not None:
+    if (inactive := require_active(starts_work=True)) is not None:
         return inactive
     try:
         run = runs.start(g.connection, run_id, actor())

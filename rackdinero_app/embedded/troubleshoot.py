@@ -59,7 +59,7 @@ def _page(
 @bp.route("/troubleshooting", methods=["GET", "POST"])
 def troubleshooting():
     """Enter an invoice number, choose what it is, and it is sent at once."""
-    if (inactive := require_active()) is not None:
+    if (inactive := require_active(starts_work=True)) is not None:
         return inactive
     values = {"number": "", "direction": Direction.SALES_TO_DINERO.value}
     if request.method == "GET":

@@ -100,9 +100,22 @@ def actor() -> str:
     return g.embedded.user.get("email") or str(g.embedded.user.get("id"))
 
 
-def require_active():
-    """Pages that need an activated connection: a page goes home, a POST is refused."""
-    if g.connection.state == ConnectionState.ACTIVE:
+def paused_text() -> str:
+    """Why nothing runs now, in the reader's language."""
+    return _(
+        "Our support team has paused the transfers for this account. Nothing is lost: what "
+        "happens in Rackbeat waits and is transferred when they resume. Contact support if "
+        "you did not expect this."
+    )
+
+
+def require_active(*, starts_work: bool = False):
+    """Pages that need an activated connection: a page goes home, a POST is refused. A POST
+    that ``starts_work`` (send an invoice now, import now, the start sync) is refused as well
+    while support has paused the transfers, rather than left waiting unseen."""
+    if g.connection.state == ConnectionState.PAUSED and starts_work and request.method == "POST":
+        return page_error(paused_text(), 409)
+    if g.connection.activated:
         return None
     if request.method == "POST":
         return page_error(_("Activate the integration before changing its settings."), 409)

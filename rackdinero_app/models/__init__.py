@@ -9,6 +9,7 @@ from rackdinero_app.models.settings import Settings
 from rackdinero_app.models.settings import UnitMapping
 from rackdinero_app.models.staff import AuditEntry
 from rackdinero_app.models.staff import StaffUser
+from rackdinero_app.models.support_request import SupportRequest
 from rackdinero_app.models.transfer import EntityLink
 from rackdinero_app.models.transfer import InboxEvent
 from rackdinero_app.models.transfer import SyncRecord
@@ -25,6 +26,7 @@ __all__ = [
     "LayoutLanguage",
     "Settings",
     "StaffUser",
+    "SupportRequest",
     "SyncRecord",
     "SyncRun",
     "Transfer",

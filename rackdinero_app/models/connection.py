@@ -61,6 +61,11 @@ class Connection(TimestampMixin, Base):
     def __repr__(self) -> str:  # never shows a secret
         return f"<Connection {self.id} rackbeat={self.rackbeat_account_id} {self.state}>"
 
+    @property
+    def activated(self) -> bool:
+        """Connected to Dinero; transfers run, or wait while support has paused them."""
+        return self.state in (ConnectionState.ACTIVE, ConnectionState.PAUSED)
+
     def forget_credentials(self) -> None:
         """Drop every stored secret (I4): tokens, API key and webhook tokens."""
         self.rackbeat_access_token = None

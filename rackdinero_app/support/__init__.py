@@ -1,8 +1,9 @@
 """The vendor's support dashboard (/support): its own staff login, never an embedded session.
 
-Now: staff accounts (``flask support add-staff``), the login (password, TOTP for operators,
-a forced password change at first sign-in), idle expiry, attempt limits and the audit of each
-step. The connection pages, issues, chart and audit views come later. Pages are English-only.
+Staff accounts (``flask support add-staff``), the login (password, TOTP for operators, a forced
+password change at first sign-in), idle expiry, attempt limits; the connections with their
+health, one connection's page, the failure groups, the chart, the assisted-setup requests; and
+the operators' actions, each with a reason and audited. Pages are English-only.
 """
 
 from __future__ import annotations
@@ -34,12 +35,16 @@ for _code in ERRORS:
 def init_app(app: Flask) -> None:
     """The staff cookie and the attempt limits (both app-wide hooks), then the blueprint."""
     from rackdinero_app.support import actions  # noqa: F401
+    from rackdinero_app.support import assisted_setup  # noqa: F401
     from rackdinero_app.support import audit_views  # noqa: F401
     from rackdinero_app.support import chart_views  # noqa: F401
     from rackdinero_app.support import connections  # noqa: F401
     from rackdinero_app.support import issues_views  # noqa: F401
     from rackdinero_app.support import limits
+    from rackdinero_app.support import pause  # noqa: F401
+    from rackdinero_app.support import requests  # noqa: F401
     from rackdinero_app.support import session
+    from rackdinero_app.support import start_sync  # noqa: F401
     from rackdinero_app.support import views  # noqa: F401  (registers the routes)
 
     session.init_app(app)

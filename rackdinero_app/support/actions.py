@@ -41,7 +41,7 @@ TRY_AGAIN = "The job queue cannot be reached right now. Try again in a minute."
 
 def refuse(message: str, status: int = 409):
     """Stop the request with a page that says why the action cannot be done now."""
-    titles = {400: "Bad request", 409: "Not possible now", 503: "Try again shortly"}
+    titles = {400: "Bad request", 404: "Not found", 409: "Not possible now", 503: "Try again"}
     page = render_template(
         "support/connection_bad_request.html", title=titles.get(status), text=message
     )

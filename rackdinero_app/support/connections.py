@@ -16,6 +16,7 @@ from flask import render_template
 from flask import request
 from markupsafe import Markup
 
+from rackdinero_app import support_requests
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
 from rackdinero_app.models.enums import EntityKind
@@ -27,6 +28,7 @@ from rackdinero_app.support import health
 from rackdinero_app.support.audit_views import audit_page
 from rackdinero_app.support.auth import staff_required
 from rackdinero_app.support.issues import open_failures
+from rackdinero_app.sync import runs
 from rackdinero_app.transfers.context import load_settings
 from rackdinero_app.transfers.log_query import LogFilters
 from rackdinero_app.transfers.log_query import log_page
@@ -138,6 +140,8 @@ def connection(connection_id: int):
         health=health.health_of([found])[0],
         settings=settings_rows(found),
         groups=open_failures(found.id),
+        start_sync=runs.latest_run(found.id),
+        support_request=support_requests.open_request(found.id),
         transfers=transfers,
         log_has_next=log_has_next,
         page=log_page_number,

@@ -44,6 +44,7 @@ from rackdinero_app.sync.sources import changed_since
 from rackdinero_app.sync.sources import read_page
 from rackdinero_app.sync.work import Work
 from rackdinero_app.sync.work import client_message
+from rackdinero_app.sync.work import is_paused
 from rackdinero_app.sync.work import load_choices
 from rackdinero_app.sync.work import open_work
 from rackdinero_app.sync.work import patiently
@@ -71,6 +72,9 @@ def _slice(run_id: int, states, work_on, stopped: str) -> bool:
     try:
         if lease.cancel_requested:
             lease.finish(SyncState.CANCELLED)
+            return False
+        if is_paused(lease.connection_id):  # resuming the connection enqueues it again
+            lease.release()
             return False
         work = open_work(lease.connection_id)
         if work is None:

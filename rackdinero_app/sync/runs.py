@@ -19,7 +19,7 @@ from rackdinero_app.models import Connection
 from rackdinero_app.models import Settings
 from rackdinero_app.models import SyncRun
 from rackdinero_app.models.base import utcnow
-from rackdinero_app.models.enums import ActorType
+from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.models.enums import SyncKind
 from rackdinero_app.models.enums import SyncState
@@ -69,7 +69,7 @@ def _settings(connection_id: int) -> Settings:
     return row
 
 
-def request_preview(connection: Connection, actor: str) -> SyncRun:
+def request_preview(connection: Connection, actor: str | audit.Staff) -> SyncRun:
     """Open a new start sync in ``previewing``; its preview job is the caller's to enqueue.
 
     Raises ``SyncRefused("open")`` while another start sync of the connection is open."""
@@ -84,7 +84,7 @@ def request_preview(connection: Connection, actor: str) -> SyncRun:
             connection_id=connection.id,
             kind=SyncKind.START_SYNC,
             state=SyncState.PREVIEWING,
-            requested_by=actor,
+            requested_by=audit.name_of(actor),
             counts={},
             preview=empty_preview(),
         )
@@ -93,13 +93,7 @@ def request_preview(connection: Connection, actor: str) -> SyncRun:
         if settings.start_sync != StartSyncChoice.REQUESTED:
             settings.start_sync = StartSyncChoice.REQUESTED
         db.session.flush()
-        audit.record(
-            connection,
-            ActorType.RACKBEAT_USER,
-            actor,
-            "start_sync.preview_requested",
-            details={"run": run.id},
-        )
+        audit.record_step(connection, actor, "start_sync.preview_requested", {"run": run.id})
         db.session.commit()
         return run
     except Exception:
@@ -110,7 +104,7 @@ def request_preview(connection: Connection, actor: str) -> SyncRun:
             rq.redis.delete(lock)
 
 
-def start(connection: Connection, run_id: int, actor: str) -> SyncRun:
+def start(connection: Connection, run_id: int, actor: str | audit.Staff) -> SyncRun:
     """Start a previewed run (ready → pending), its totals taken from the preview.
 
     Raises ``SyncRefused("not_ready")`` unless the run is ready."""
@@ -126,15 +120,13 @@ def start(connection: Connection, run_id: int, actor: str) -> SyncRun:
     if result.rowcount != 1:
         db.session.rollback()
         raise SyncRefused("not_ready")
-    audit.record(
-        connection, ActorType.RACKBEAT_USER, actor, "start_sync.started", details={"run": run.id}
-    )
+    audit.record_step(connection, actor, "start_sync.started", {"run": run.id})
     db.session.commit()
     db.session.refresh(run)
     return run
 
 
-def cancel(connection: Connection, run_id: int, actor: str) -> SyncRun:
+def cancel(connection: Connection, run_id: int, actor: str | audit.Staff) -> SyncRun:
     """Cancel an open run. One no job works on (ready, or pending not yet claimed) ends at
     once; one a job works on is asked to stop, and its job ends it ``cancelled``, keeping what
     it did. Raises ``SyncRefused("finished")`` for a run that has ended."""
@@ -158,23 +150,39 @@ def cancel(connection: Connection, run_id: int, actor: str) -> SyncRun:
         if asked.rowcount != 1:
             db.session.rollback()
             raise SyncRefused("finished")
-    audit.record(
-        connection, ActorType.RACKBEAT_USER, actor, "start_sync.cancelled", details={"run": run.id}
-    )
+    audit.record_step(connection, actor, "start_sync.cancelled", {"run": run.id})
     db.session.commit()
     db.session.refresh(run)
     return run
 
 
+def _paused() -> sa.Select:
+    return sa.select(Connection.id).where(Connection.state == ConnectionState.PAUSED)
+
+
+def working(connection_id: int) -> list[tuple[int, SyncState]]:
+    """The connection's runs a job should work on (what resuming it enqueues again)."""
+    rows = db.session.execute(
+        sa.select(SyncRun.id, SyncRun.state).where(
+            SyncRun.connection_id == connection_id,
+            SyncRun.kind == SyncKind.START_SYNC,
+            SyncRun.state.in_(WORKING_STATES),
+        )
+    ).all()
+    return [(run_id, state) for run_id, state in rows]
+
+
 def stalled(stale_seconds: float) -> list[tuple[int, SyncState]]:
     """Runs a job should be working on but none is: the heartbeat is older than
     ``stale_seconds`` (the worker died), or there is none and the run has waited that long
-    (its job was lost before it started, e.g. with Redis)."""
+    (its job was lost before it started, e.g. with Redis). A paused connection's runs wait
+    for its resume instead."""
     cutoff = utcnow() - timedelta(seconds=stale_seconds)
     rows = db.session.execute(
         sa.select(SyncRun.id, SyncRun.state).where(
             SyncRun.kind == SyncKind.START_SYNC,
             SyncRun.state.in_(WORKING_STATES),
+            SyncRun.connection_id.not_in(_paused()),
             sa.or_(
                 SyncRun.heartbeat_at < cutoff,
                 sa.and_(SyncRun.heartbeat_at.is_(None), SyncRun.updated_at < cutoff),

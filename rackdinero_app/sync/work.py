@@ -63,6 +63,12 @@ def open_work(connection_id: int) -> Work | None:
     return work
 
 
+def is_paused(connection_id: int) -> bool:
+    """Support paused the connection: its start sync waits, unclaimed, for the resume."""
+    state = db.session.scalar(sa.select(Connection.state).where(Connection.id == connection_id))
+    return state == ConnectionState.PAUSED
+
+
 def _number(value: str) -> int | None:
     return int(value) if str(value).isdigit() else None
 

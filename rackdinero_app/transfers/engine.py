@@ -28,6 +28,7 @@ from rackdinero_app.models import Connection
 from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.transfers import rows
+from rackdinero_app.transfers import waiting
 from rackdinero_app.transfers.context import TransferJob
 from rackdinero_app.transfers.errors import NothingToTransfer
 from rackdinero_app.transfers.errors import TransferError
@@ -37,6 +38,7 @@ from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
 
 log = logging.getLogger(__name__)
+RUNS_TRANSFERS = (ConnectionState.ACTIVE, ConnectionState.PAUSED)
 
 LOCKED_RETRY_SECONDS = 2.0
 # Client errors that retrying cannot mend, by the reason code they leave on the transfer.
@@ -91,7 +93,8 @@ def run_transfer(transfer_id: int) -> None:
 def execute(transfer: Transfer) -> Outcome:
     """Call the handler for the transfer's kind and turn every error into an outcome."""
     connection = db.session.get(Connection, transfer.connection_id)
-    if connection is None or connection.state != ConnectionState.ACTIVE:
+    # Claimed before support paused the connection: the attempt that started finishes.
+    if connection is None or connection.state not in RUNS_TRANSFERS:
         return Outcome.skipped("connection_not_active", Message.of("connection_not_active"))
     try:
         handler = handler_for(transfer.kind, transfer.direction)
@@ -129,7 +132,7 @@ def sweep() -> dict[str, int]:
     transfers abandoned in 'running' by a killed worker (after their last attempt those fail
     instead). Running twice is harmless."""
     gave_up = rows.give_up_abandoned()
-    inbox_ids, transfer_ids = rows.lost_work()
+    inbox_ids, transfer_ids = waiting.lost_work()
     for inbox_id in inbox_ids:
         jobs.enqueue_inbox_event(inbox_id)
     for transfer_id in transfer_ids:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +30,8 @@ from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers import retry
 from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.outcome import Outcome
+from rackdinero_app.transfers.waiting import lease
+from rackdinero_app.transfers.waiting import paused_connections
 
 EVENT_KINDS = {
     "customer.created": EntityKind.CUSTOMER,
@@ -166,25 +167,26 @@ def record_inbox_event(inbox_event_id: int) -> tuple[int | None, bool]:
     return (transfer.id if transfer is not None else None), created
 
 
-def _lease() -> timedelta:
-    return timedelta(seconds=current_app.config["TRANSFER_LEASE_SECONDS"])
-
-
 def claim(transfer_id: int) -> bool:
     """Atomically move a pending (or abandoned running) transfer to running; counts an attempt.
-    The webhook notice it came from stops waiting in the same transaction."""
+    The webhook notice it came from stops waiting in the same transaction. A paused
+    connection's transfers are not claimed: they stay pending until support resumes it."""
     now = utcnow()
     claimable = sa.or_(
         Transfer.state == TransferState.PENDING,
         sa.and_(
             Transfer.state == TransferState.RUNNING,
-            Transfer.started_at < now - _lease(),
+            Transfer.started_at < now - lease(),
             Transfer.attempts < current_app.config["TRANSFER_MAX_ATTEMPTS"],
         ),
     )
     result = db.session.execute(
         sa.update(Transfer)
-        .where(Transfer.id == transfer_id, claimable)
+        .where(
+            Transfer.id == transfer_id,
+            claimable,
+            Transfer.connection_id.not_in(paused_connections()),
+        )
         .values(
             state=TransferState.RUNNING,
             attempts=Transfer.attempts + 1,
@@ -348,34 +350,6 @@ def close_open_transfers(connection_id: int, reason_code: str, message: Message)
     return result.rowcount
 
 
-def lost_work() -> tuple[Sequence[int], Sequence[int]]:
-    """Inbox rows never processed and transfers whose job was lost: pending and due, or left
-    running past their lease by a worker that died."""
-    config = current_app.config
-    now = utcnow()
-    grace = now - timedelta(seconds=config["SWEEP_GRACE_SECONDS"])
-    inbox_ids = db.session.scalars(
-        sa.select(InboxEvent.id).where(
-            InboxEvent.processed_at.is_(None), InboxEvent.received_at < grace
-        )
-    ).all()
-    transfer_ids = db.session.scalars(
-        sa.select(Transfer.id).where(
-            sa.or_(
-                sa.and_(
-                    Transfer.state == TransferState.PENDING,
-                    Transfer.updated_at < grace,
-                    sa.or_(Transfer.next_attempt_at.is_(None), Transfer.next_attempt_at <= now),
-                ),
-                sa.and_(
-                    Transfer.state == TransferState.RUNNING, Transfer.started_at < now - _lease()
-                ),
-            )
-        )
-    ).all()
-    return inbox_ids, transfer_ids
-
-
 def give_up_abandoned() -> int:
     """Fail the transfers left running past their lease after their last attempt (their
     worker died each time) instead of claiming them again; returns how many."""
@@ -384,7 +358,7 @@ def give_up_abandoned() -> int:
         sa.update(Transfer)
         .where(
             Transfer.state == TransferState.RUNNING,
-            Transfer.started_at < utcnow() - _lease(),
+            Transfer.started_at < utcnow() - lease(),
             Transfer.attempts >= max_attempts,
         )
         .values(

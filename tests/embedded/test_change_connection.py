@@ -12,12 +12,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from rackdinero_app.embedded.settings_sources import accounts_key
-from rackdinero_app.embedded.settings_sources import dinero_accounts
 from rackdinero_app.extensions import rq
 from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Connection
 from rackdinero_app.models.enums import ConnectionState
+from rackdinero_app.setup.sources import accounts_key
+from rackdinero_app.setup.sources import dinero_accounts
 from sandbox.dinero import create_app as create_dinero
 from tests.servers import serve_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rackdinero_app.embedded.settings_sources import ACCOUNTS_CACHE_SECONDS
+from rackdinero_app.setup.sources import ACCOUNTS_CACHE_SECONDS
 from sandbox.dinero import state
 
 

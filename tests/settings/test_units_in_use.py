@@ -3,7 +3,7 @@ them: a bare number (its 2018 models) or a nested record (its current SDK)."""
 
 from __future__ import annotations
 
-from rackdinero_app.embedded.settings_sources import _units_products_use
+from rackdinero_app.setup.sources import _units_products_use
 
 
 class Products:

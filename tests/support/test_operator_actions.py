@@ -300,9 +300,15 @@ def test_every_operator_route_refuses_a_viewer(app, viewer, make_connection):  #
         "support.retry_failed",
         "support.troubleshoot_invoice",
         "support.import_now",
+        "support.pause",
+        "support.resume",
+        "support.start_sync_preview",
+        "support.start_sync_start",
+        "support.start_sync_cancel",
     }
     adapter = app.url_map.bind("localhost")
-    values = {"connection_id": connection.id, "transfer_id": transfer.id}
+    values = {"connection_id": connection.id, "transfer_id": transfer.id, "run_id": 1}
+    values |= {"section": "sales", "request_id": 1}
     for rule in rules:
         assert rule.rule.startswith("/support/")
         url = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})

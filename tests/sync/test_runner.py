@@ -335,11 +335,11 @@ def test_a_preview_cancelled_or_without_an_active_connection_ends_with_the_reaso
     assert runner.preview_slice(cancelled) is False
     assert fresh_run(cancelled).state == SyncState.CANCELLED
 
-    connection.state = "paused"
+    connection.state = "installed"  # (a paused one waits instead: test_paused_connection.py)
     db.session.commit()
-    paused = new_run(SyncState.PREVIEWING)
-    runner.preview_slice(paused)
-    run = fresh_run(paused)
+    inactive = new_run(SyncState.PREVIEWING)
+    runner.preview_slice(inactive)
+    run = fresh_run(inactive)
     assert (run.state, run.message_code) == (SyncState.FAILED, "connection_not_active")
 
 

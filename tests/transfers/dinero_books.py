@@ -11,10 +11,10 @@ from typing import Any
 from flask import Flask
 
 from rackdinero_app.clients.dinero import DineroClient
-from rackdinero_app.embedded.settings_store import save_settings
 from rackdinero_app.extensions import rq
 from rackdinero_app.models import Connection
 from rackdinero_app.models.enums import InvoiceDirection
+from rackdinero_app.setup.store import save_settings
 from rackdinero_app.transfers.context import load_settings
 
 ORGANIZATION_ID = 400555

@@ -31,7 +31,6 @@ from rackdinero_app.connections import dinero_client
 from rackdinero_app.connections import set_dinero_sign_in
 from rackdinero_app.connections import share_dinero_sign_in
 from rackdinero_app.dinero_sign_in.messages import message
-from rackdinero_app.embedded.settings_sources import forget_dinero_accounts
 from rackdinero_app.extensions import crypto
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
@@ -40,6 +39,7 @@ from rackdinero_app.models import Settings
 from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import ConnectionState
+from rackdinero_app.setup.sources import forget_dinero_accounts
 
 ATTEMPT_TTL_SECONDS = 3600
 ACTIVATION = "activation"
@@ -152,7 +152,8 @@ def activate(
 ) -> None:
     changed_organization = connection.dinero_organization_id not in (None, organization_id)
     set_dinero_sign_in(connection, organization_id, organization_name, credentials)
-    connection.state = ConnectionState.ACTIVE
+    if connection.state != ConnectionState.PAUSED:  # a new key does not end support's pause
+        connection.state = ConnectionState.ACTIVE
     connection.activated_at = utcnow()
     existing = db.session.scalar(sa.select(Settings).where(Settings.connection_id == connection.id))
     if existing is None:

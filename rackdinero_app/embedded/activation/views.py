@@ -24,7 +24,6 @@ from rackdinero_app.embedded.views import page_error
 from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Settings
-from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import StartSyncChoice
 
 
@@ -95,7 +94,7 @@ def change_page(values: dict[str, str], errors: dict[str, str], status: int = 20
 @bp.route("/dinero-connection", methods=["GET", "POST"])
 def change_connection():
     """Replace the Dinero API key and company of an active connection, verified first."""
-    if g.connection.state != ConnectionState.ACTIVE:
+    if not g.connection.activated:
         if request.method == "POST":
             return page_error(
                 _("Activate the integration before changing its Dinero connection."), 409

@@ -52,7 +52,7 @@ def start_visma_sign_in():
     purpose = request.form.get("purpose")
     if not flow.enabled() or purpose not in (ACTIVATION, CHANGE):
         abort(404)
-    if purpose == CHANGE and g.connection.state != ConnectionState.ACTIVE:
+    if purpose == CHANGE and not g.connection.activated:
         return page_error(_("Activate the integration before changing its Dinero connection."), 409)
     current = g.connection.dinero_organization_id if purpose == CHANGE else None
     pending = flow.begin(
@@ -126,7 +126,7 @@ def _activated(pending: PendingSignIn, verified: flow.Verified) -> None:
 
 def _changed(pending: PendingSignIn, verified: flow.Verified) -> None:
     connection = _connection(pending)
-    if connection.state != ConnectionState.ACTIVE:
+    if not connection.activated:
         raise flow.SignInRefused("not_active")
     change_credentials(
         connection,

@@ -129,8 +129,15 @@ def save_settings(
     after: SettingsSnapshot,
     actor: str,
     section: str,
+    *,
+    actor_type: ActorType = ActorType.RACKBEAT_USER,
+    action: str = "settings.updated",
+    reason: str | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Write ``after`` and its audit entry in one transaction; return the changes (may be none)."""
+    """Write ``after`` and its audit entry in one transaction; return the changes (may be none).
+
+    The customer saves as a Rackbeat user; support's assisted setup saves as staff, under its
+    own action and with the operator's reason, so the audit log tells the two apart."""
     changes = diff(before, after)
     if not changes:
         return changes
@@ -143,9 +150,10 @@ def save_settings(
                 _write_mapping(connection, table, getattr(after, name))
         audit.record(
             connection,
-            ActorType.RACKBEAT_USER,
+            actor_type,
             actor,
-            "settings.updated",
+            action,
+            reason=reason,
             details={"section": section, "changes": changes},
         )
         db.session.commit()
