@@ -112,6 +112,12 @@ def main() -> int:
             (dinero_port, "Dinero sandbox"),
         ):
             wait_for(port, name)
+        # A second installation with a failing transfer, for the support dashboard.
+        seeded = subprocess.run(
+            [str(BIN / "python"), "-m", "sandbox.demo_support"], cwd=ROOT, env=env, check=False
+        )
+        if seeded.returncode != 0:
+            print("The demo's second installation could not be set up; the rest runs on.")
         print(
             "\n"
             "rackdinero demo is running (Ctrl-C stops everything):\n"
@@ -124,7 +130,9 @@ def main() -> int:
             f"  Support        {app_url}/support/login   (support@rackdinero.example,\n"
             "                 password demo-support-password; the one-time code:\n"
             "                 RACKDINERO_ENV=demo .venv/bin/flask --app app support demo-code,\n"
-            "                 or the key DEMOSUPPORTRACKDINEROTOTPSECRETX in an authenticator)\n",
+            "                 or the key DEMOSUPPORTRACKDINEROTOTPSECRETX in an authenticator)\n"
+            "                 Anden Butik ApS (Rackbeat account 23456) is installed with a\n"
+            "                 missing revenue account: its invoice waits as a failure to fix.\n",
             flush=True,
         )
         while all(process.poll() is None for _name, process in processes):
