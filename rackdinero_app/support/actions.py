@@ -48,15 +48,16 @@ def refuse(message: str, status: int = 409):
     abort(make_response(page, status))
 
 
-def begin(connection_id: int) -> tuple[Connection, str]:
-    """The connection and the operator's reason, or a 404 / 400 / 409 (uninstalled)."""
+def begin(connection_id: int, *, uninstalled_too: bool = False) -> tuple[Connection, str]:
+    """The connection and the operator's reason, or a 404 / 400 / 409 (uninstalled, unless
+    the action is one that still makes sense then, like closing a customer's request)."""
     connection = db.session.get(Connection, connection_id) or abort(404)
     reason = request.form.get("reason", "").strip()
     if not reason:
         bad_request("Give a reason: it is kept in the audit log with the action.")
     if len(reason) > MAX_REASON:
         bad_request(f"The reason is at most {MAX_REASON} characters.")
-    if connection.state == ConnectionState.UNINSTALLED:
+    if connection.state == ConnectionState.UNINSTALLED and not uninstalled_too:
         refuse("This connection is uninstalled: nothing can be run for it.")
     return connection, reason
 

@@ -90,7 +90,8 @@ def _answer() -> tuple[State, str]:
 def answer_support_request(request_id: int):
     """Move a request on (in progress, done, declined) with a note the customer reads."""
     found = db.session.get(SupportRequest, request_id) or abort(404)
-    connection, reason = begin(found.connection_id)
+    # A request of a connection uninstalled since can still be closed (done or declined).
+    connection, reason = begin(found.connection_id, uninstalled_too=True)
     after, note = _answer()
     try:
         before = support_requests.change_state(found, after, g.staff.email, note)

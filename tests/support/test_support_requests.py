@@ -205,11 +205,13 @@ def test_unknown_request_and_uninstalled_connection(operator, make_connection): 
     assert (
         answer(operator, SupportRequest(id=999_999), state="done", reason=REASON).status_code == 404
     )
-    row = add_request(make_connection(state=ConnectionState.UNINSTALLED))
-    response = answer(operator, row, state="done", reason=REASON)
-    assert response.status_code == 409
-    assert reloaded(row).state == State.OPEN
     assert request_entries() == []
+    # Uninstalled since it asked: support can still close the request, so it leaves the list.
+    row = add_request(make_connection(state=ConnectionState.UNINSTALLED))
+    response = answer(operator, row, state="declined", staff_note="Uninstalled", reason=REASON)
+    assert response.status_code == 303
+    assert reloaded(row).state == State.DECLINED
+    assert [entry.action for entry in request_entries()] == ["support_request.declined"]
 
 
 def test_the_customer_reads_the_new_state_and_the_staff_note(
