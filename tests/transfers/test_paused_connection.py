@@ -174,7 +174,8 @@ def test_while_paused_the_customer_sees_why_and_cannot_start_work(
     token = open_session(ACCOUNT_ID)
     overview = client.get("/embedded/", query_string={"s": token}).get_data(as_text=True)
     assert 'id="paused"' in overview
-    assert "Nothing is lost" in overview or "Intet går tabt" in overview
+    assert "Nothing is lost" in overview
+    assert ">Paused<" in overview and ">Active<" not in overview
 
     form = client.get("/embedded/troubleshooting", query_string={"s": token})
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True))[1]
