@@ -50,30 +50,24 @@ def _code_limit() -> str:
     return current_app.config["SUPPORT_CODE_LIMIT"]
 
 
-def login_limits(view):
-    """Wrong passwords: per submitted e-mail and per client address."""
-    for key_func in (_account, _address):
+def _limited(view, limit, key_funcs, scope: str):
+    """Count the view's failed POSTs against ``limit`` under each key (the account and the
+    address), so either running out answers 429."""
+    for key_func in key_funcs:
         view = limiter.limit(
-            _login_limit,
-            key_func=key_func,
-            methods=["POST"],
-            deduct_when=_counts,
-            scope="support-login",
+            limit, key_func=key_func, methods=["POST"], deduct_when=_counts, scope=scope
         )(view)
     return view
+
+
+def login_limits(view):
+    """Wrong passwords: per submitted e-mail and per client address."""
+    return _limited(view, _login_limit, (_account, _address), "support-login")
 
 
 def code_limits(view):
     """Wrong one-time codes: per staff member and per client address."""
-    for key_func in (_code_account, _address):
-        view = limiter.limit(
-            _code_limit,
-            key_func=key_func,
-            methods=["POST"],
-            deduct_when=_counts,
-            scope="support-code",
-        )(view)
-    return view
+    return _limited(view, _code_limit, (_code_account, _address), "support-code")
 
 
 def init_app(app: Flask) -> None:
