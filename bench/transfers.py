@@ -93,7 +93,7 @@ def dinero_state(stack: Stack):
     return stack.dinero.extensions["dinero_sandbox"]
 
 
-def connect(stack: Stack, index: int) -> tuple[int, int]:
+def connect(stack: Stack, index: int, events: tuple[str, ...] = (BOOKED,)) -> tuple[int, int]:
     """Account ``index`` in Rackbeat, its own Dinero organization and an active connection
     between them, made directly (as an install and activation would leave them). Account 0 is
     the seeded demo account and organization; the others copy its customers and products."""
@@ -127,18 +127,22 @@ def connect(stack: Stack, index: int) -> tuple[int, int]:
                 scopes=store.registration.scopes,
                 expires_at=None,
             )
-        hook = Webhook(
-            id=store.next_id("webhook"),
-            account_id=account_id,
-            plugin=store.registration.slug,
-            event=BOOKED,
-            url=f"{stack.app_url}/webhooks/rackbeat",
-            is_active=True,
-            token=secrets.token_hex(16),
-            created_at=store.timestamp(),
-            updated_at=store.timestamp(),
-        )
-        store.webhooks[hook.id] = hook
+        hooks = [
+            Webhook(
+                id=store.next_id("webhook"),
+                account_id=account_id,
+                plugin=store.registration.slug,
+                event=event,
+                url=f"{stack.app_url}/webhooks/rackbeat",
+                is_active=True,
+                token=secrets.token_hex(16),
+                created_at=store.timestamp(),
+                updated_at=store.timestamp(),
+            )
+            for event in events
+        ]
+        for hook in hooks:
+            store.webhooks[hook.id] = hook
     if index:
         organization = dinero_seed._demo_organization()
         organization.id = organization_id
@@ -156,9 +160,10 @@ def connect(stack: Stack, index: int) -> tuple[int, int]:
         dinero_organization_id=organization_id,
         dinero_api_key=api_key,
     )
-    connection.webhook_subscriptions.append(
-        WebhookSubscription(event=BOOKED, rackbeat_webhook_id=hook.id, token=hook.token)
-    )
+    for hook in hooks:
+        connection.webhook_subscriptions.append(
+            WebhookSubscription(event=hook.event, rackbeat_webhook_id=hook.id, token=hook.token)
+        )
     db.session.add(connection)
     db.session.flush()
     db.session.add(Settings(connection_id=connection.id))

@@ -75,6 +75,16 @@ class Workers:
             process.wait(10)
         self.processes.clear()
 
+    def kill_one(self) -> None:
+        """SIGKILL the oldest worker with all its descendants (the others keep working)."""
+        if not self.processes:
+            return
+        process = self.processes.pop(0)
+        for pid in _process_tree(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait(10)
+
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()

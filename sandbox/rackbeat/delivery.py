@@ -64,9 +64,12 @@ class Outbox:
 
     def enqueue(self, webhook: Webhook, payload: dict[str, Any]) -> None:
         """Queue one event for one webhook, its documented payload cut to the body the
-        ``webhook_body`` knob names; the duplicate knob may queue it twice."""
+        ``webhook_body`` knob names; the duplicate knobs may queue it two or more times, and
+        the jitter knob delays each copy by a random time (so events overtake each other)."""
         knobs = self.store.knobs
-        copies = 2 if self.store.chance(knobs.webhook_duplicate_rate) else 1
+        copies = 1
+        if self.store.chance(knobs.webhook_duplicate_rate):
+            copies = self.store.random.randint(2, knobs.webhook_max_copies)
         body = json.dumps(as_sent(payload, knobs.webhook_body), separators=(",", ":")).encode()
         with self._cond:
             delivery_id = next(self._delivery_ids)
@@ -74,7 +77,7 @@ class Outbox:
                 heapq.heappush(
                     self._pending,
                     Delivery(
-                        due_at=time.monotonic(),
+                        due_at=time.monotonic() + self._jitter(knobs.webhook_jitter_ms),
                         sequence=next(self._sequence),
                         delivery_id=delivery_id,
                         webhook_id=webhook.id,
@@ -89,6 +92,9 @@ class Outbox:
                 )
             self._start()
             self._cond.notify_all()
+
+    def _jitter(self, most_ms: int) -> float:
+        return self.store.random.uniform(0, most_ms) / 1000 if most_ms else 0.0
 
     def counts(self) -> dict[str, int]:
         with self._cond:

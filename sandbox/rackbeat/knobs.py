@@ -16,6 +16,10 @@ class Knobs:
     rate_limit_per_minute: int = 0
     access_token_lifetime_seconds: int = 300
     webhook_duplicate_rate: float = 0.0
+    # A duplicated delivery is sent 2 to this many times (Rackbeat has been seen sending three).
+    webhook_max_copies: int = 2
+    # Each copy waits a random 0 to this many ms before it is sent: deliveries arrive out of order.
+    webhook_jitter_ms: int = 0
     webhook_retry_base_seconds: float = 1.0
     webhook_max_attempts: int = 8
     # "observed": {key_name, key} only, as real deliveries are; "documented": {key, key_name,
@@ -36,6 +40,8 @@ _RULES: dict[str, tuple[type, float | None, float | None]] = {
     "rate_limit_per_minute": (int, 0, None),
     "access_token_lifetime_seconds": (int, 0, None),
     "webhook_duplicate_rate": (float, 0, 1),
+    "webhook_max_copies": (int, 2, 5),
+    "webhook_jitter_ms": (int, 0, 60_000),
     "webhook_retry_base_seconds": (float, 0.001, 3600),
     "webhook_max_attempts": (int, 1, 50),
     "clock_offset_seconds": (float, None, None),

@@ -468,6 +468,29 @@ def test_duplicate_rate_one_delivers_every_event_twice(
     assert endpoint.deliveries[0]["body"] == endpoint.deliveries[1]["body"]
 
 
+def test_duplicates_come_up_to_max_copies_times_and_jitter_reorders_them(
+    rb: FlaskClient, receiver: tuple[Receiver, str]
+):
+    endpoint, url = receiver
+    knobs = {"webhook_duplicate_rate": 1.0, "webhook_max_copies": 3, "webhook_jitter_ms": 300}
+    assert rb.post("/_sandbox/knobs", json={**knobs, "seed": 7}).status_code == 200
+    tokens = install(rb)
+    subscribe(rb, tokens, "product.created", url)
+
+    numbers = [f"J-{index}" for index in range(1, 7)]
+    for number in numbers:
+        product = {"number": number, "name": "Ny", "group": 3}
+        assert rb.post("/api/products", json=product, headers=bearer(tokens)).status_code < 300
+    flush(rb)
+
+    keys = [d["body"]["key"] for d in endpoint.deliveries]
+    copies = {number: keys.count(number) for number in numbers}
+    assert set(copies.values()) <= {2, 3} and 3 in copies.values(), copies
+    firsts = sorted(set(keys), key=keys.index)
+    assert firsts != numbers  # the jitter let a later event overtake an earlier one
+    assert rb.post("/_sandbox/knobs", json={"webhook_max_copies": 6}).status_code == 422
+
+
 # Settings host and uninstall
 
 
