@@ -21,6 +21,7 @@ from rackdinero_app.clients.errors import AuthFailed
 from rackdinero_app.clients.errors import ClientError
 from rackdinero_app.clients.errors import NotDineroPro
 from rackdinero_app.clients.errors import NotFound
+from rackdinero_app.clients.errors import RateLimited
 from rackdinero_app.clients.errors import ValidationFailed
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
@@ -120,7 +121,8 @@ def client_message(error: ClientError) -> Message:
 def _client_outcome(error: ClientError) -> Outcome:
     message = client_message(error)
     if error.is_transient:
-        return Outcome.retry(message, getattr(error, "retry_after", None))
+        waits = isinstance(error, RateLimited)  # Dinero's own pace: not the transfer's failure
+        return Outcome.retry(message, getattr(error, "retry_after", None), counts_attempt=not waits)
     for kind, reason_code in PERMANENT_CLIENT_ERRORS:
         if isinstance(error, kind):
             return Outcome.failed(reason_code, message)

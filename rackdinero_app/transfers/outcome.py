@@ -17,6 +17,9 @@ class Outcome:
     dinero_guid: str | None = None
     dinero_number: str | None = None
     retry_after: float | None = None
+    # False for Dinero's "too many requests": the transfer did nothing wrong and waits its
+    # turn, so the wait does not use up one of its attempts.
+    counts_attempt: bool = True
     # Transfers this one requested (e.g. goods consumption after an invoice), started after it.
     follow_ups: list[int] = field(default_factory=list)
 
@@ -34,7 +37,18 @@ class Outcome:
 
     @classmethod
     def retry(
-        cls, message: Message, retry_after: float | None = None, *, reason_code: str = "retrying"
+        cls,
+        message: Message,
+        retry_after: float | None = None,
+        *,
+        reason_code: str = "retrying",
+        counts_attempt: bool = True,
     ) -> Outcome:
         """Try again later (a transient error): ``PENDING`` until the last attempt."""
-        return cls(TransferState.PENDING, message, reason_code, retry_after=retry_after)
+        return cls(
+            TransferState.PENDING,
+            message,
+            reason_code,
+            retry_after=retry_after,
+            counts_attempt=counts_attempt,
+        )

@@ -254,6 +254,8 @@ def finish(transfer_id: int, outcome: Outcome) -> None:
     if outcome.dinero_number:
         transfer.dinero_number = outcome.dinero_number
     delay = None
+    if outcome.state == TransferState.PENDING and not outcome.counts_attempt:
+        transfer.attempts = max(transfer.attempts - 1, 0)  # the claim counted it; give it back
     if outcome.state == TransferState.PENDING and out_of_attempts(transfer):
         _give_up(transfer, outcome.message)
     elif outcome.state == TransferState.PENDING:

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from rq.registry import ScheduledJobRegistry
 
+from rackdinero_app.clients.errors import RateLimited
 from rackdinero_app.clients.errors import Transient
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
@@ -139,6 +140,23 @@ def test_after_the_last_attempt_a_transient_failure_fails_with_an_explanation(ap
     (transfer,) = transfers()
     assert (transfer.state, transfer.reason_code) == (TransferState.FAILED, "gave_up")
     assert "after 1 attempts" in transfer.message and "Retry" in transfer.message
+
+
+def test_dinero_asking_to_wait_uses_up_no_attempt(app, make_connection):
+    """A 429 is Dinero's pace, not the transfer's failure: after any number of them the
+    transfer still has every attempt, while a timeout uses one up."""
+    app.config["TRANSFER_MAX_ATTEMPTS"] = 2
+    connection = make_connection()
+    transfer_id, _ = rows.record_inbox_event(inbox_event(connection).id)
+    for _ in range(5):
+        assert rows.claim(transfer_id)
+        rows.finish(transfer_id, engine._client_outcome(RateLimited(retry_after=1)))
+    (transfer,) = transfers()
+    assert (transfer.state, transfer.attempts) == (TransferState.PENDING, 0)
+    assert rows.claim(transfer_id)
+    rows.finish(transfer_id, engine._client_outcome(Transient(may_have_succeeded=False)))
+    (transfer,) = transfers()
+    assert (transfer.state, transfer.attempts) == (TransferState.PENDING, 1)
 
 
 @pytest.mark.parametrize("finished", [TransferState.FAILED, TransferState.SKIPPED])
