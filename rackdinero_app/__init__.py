@@ -8,9 +8,12 @@ from typing import Any
 
 from flask import Flask
 from flask import jsonify
+from flask import render_template
+from flask import request
 from werkzeug.exceptions import HTTPException
 
 from rackdinero_app import config
+from rackdinero_app import security_headers
 from rackdinero_app.config import PROJECT_ROOT
 
 __all__ = ["PROJECT_ROOT", "create_app"]
@@ -28,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
+    security_headers.init_app(app)
     register_errorhandlers(app)
     register_commands(app)
     configure_logger(app)
@@ -35,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from rackdinero_app import limits
     from rackdinero_app import models  # noqa: F401  (registers every table on the metadata)
     from rackdinero_app.embedded.locale import select_locale
     from rackdinero_app.extensions import babel
@@ -55,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     rq.init_app(app)
+    limits.init_app(app)
     oauth.init_app(app)
     # Embedded pages speak the Rackbeat user's language; times are shown in Danish time.
     babel.init_app(app, default_timezone="Europe/Copenhagen", locale_selector=select_locale)
@@ -96,6 +102,10 @@ def register_errorhandlers(app: Flask) -> None:
     """Errors answer with a short message; a stack trace never reaches the user."""
 
     def render_http_error(error: HTTPException):
+        if error.code == 413 and request.blueprint == "support":
+            # Staff pages are English pages; the embedded pages answer in the page's language.
+            text = "What was sent is larger than this page accepts. Go back and send less."
+            return render_template("support/error.html", title="Too large", text=text), 413
         return jsonify(error=error.name, message=error.description), error.code
 
     def render_unexpected(error: Exception):

@@ -6,11 +6,16 @@ Every setting can be given as an environment variable with the ``RACKDINERO_`` p
 
 from __future__ import annotations
 
+import base64
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
+
+from rackdinero_app.service_urls import loopback_problem
+from rackdinero_app.service_urls import public_https_problem
 
 ENV_PREFIX = "RACKDINERO"
 # The repository: templates/, migrations/ and manifest.json live here.
@@ -30,8 +35,39 @@ REQUIRED_IN_PRODUCTION = (
     "DINERO_CLIENT_SECRET",
     # Rackbeat's SDK warns that a caller without a contact may get its IP restricted.
     "RACKBEAT_CONSUMER_CONTACT",
+    # Where the app is, and where it sends its secrets and its users' keys: no default, so a
+    # forgotten one cannot fall back on the demo's sandboxes.
+    "PUBLIC_URL",
+    "RACKBEAT_BASE_URL",
+    "DINERO_API_URL",
+    "DINERO_AUTH_URL",
 )
 ENVIRONMENTS = ("production", "demo", "test")
+# Every address the app sends secrets to, or signs its own links with (PUBLIC_URL). Production
+# wants each public and https; the demo and the tests want each on this machine, since their
+# secrets are published. VISMA_CONNECT_URL counts only while Visma sign-in is offered.
+ADDRESSES = (
+    "PUBLIC_URL",
+    "RACKBEAT_BASE_URL",
+    "RACKBEAT_INTEGRATION_URL",
+    "DINERO_API_URL",
+    "DINERO_AUTH_URL",
+    "VISMA_CONNECT_URL",
+)
+MIN_SECRET_KEY_LENGTH = 32
+# Placeholders published in .env.example: anyone could sign sessions with them.
+PLACEHOLDER_SECRETS = frozenset({"change-me"})
+# Secrets the demo fills in with published values, which production must not reuse.
+PUBLISHABLE = (
+    "SECRET_KEY",
+    "RACKBEAT_CLIENT_SECRET",
+    "DINERO_CLIENT_SECRET",
+    "VISMA_CONNECT_CLIENT_SECRET",
+)
+DEMO_WARNING = (
+    "RACKDINERO_ENV=demo: running on the PUBLIC demo secrets, with Rackbeat and Dinero on this "
+    "machine only. Never expose it or give it real data; production is RACKDINERO_ENV=production."
+)
 
 
 class ConfigError(RuntimeError):
@@ -53,9 +89,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RQ_QUEUES": ["default"],
         # A worker counts as alive while its last heartbeat is younger than this (seconds).
         "WORKER_HEARTBEAT_MAX_AGE": 60,
-        "RACKBEAT_BASE_URL": "http://127.0.0.1:5001",
-        "DINERO_API_URL": "http://127.0.0.1:5002",
-        "DINERO_AUTH_URL": "http://127.0.0.1:5002",
+        # Required in production; the demo and the tests fill in the sandboxes on loopback.
+        "RACKBEAT_BASE_URL": None,
+        "DINERO_API_URL": None,
+        "DINERO_AUTH_URL": None,
         "DINERO_CLIENT_ID": "rackdinero-demo",
         "DINERO_CLIENT_SECRET": None,
         # Dinero allows 100 requests per minute per organization; every process shares one
@@ -66,8 +103,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DINERO_READ_TIMEOUT": 30,
         # Visma Connect sign-in to Dinero (DESIGN §2 b), offered beside the API key only when a
         # client id (isv_…) is set; its secret is then required. The demo and the tests use
-        # the Dinero sandbox's stand-in (<sandbox>/visma-connect).
-        "VISMA_CONNECT_URL": "https://connect.visma.com",
+        # the Dinero sandbox's stand-in (<sandbox>/visma-connect); production connect.visma.com.
+        "VISMA_CONNECT_URL": None,
         "VISMA_CONNECT_CLIENT_ID": None,
         "VISMA_CONNECT_CLIENT_SECRET": None,
         # How long a Visma sign-in may take, from its start to the chosen company (seconds).
@@ -92,7 +129,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RACKBEAT_TOKEN_REPLACE_DAYS": 7,
         # How long a contract-B onboarding (before Rackbeat's request is accepted) may take.
         "ONBOARDING_SECONDS": 3600,
-        "PUBLIC_URL": "http://127.0.0.1:5000",
+        "PUBLIC_URL": None,
         # Where a person opens a Dinero object (the transfer log links there).
         "DINERO_WEB_LINK": "http://127.0.0.1:5002/#org-{organization_id}",
         # Transfers: attempts before a transient failure is given up, backoff (full jitter),
@@ -131,6 +168,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SUPPORT_ALERT_FROM": "rackdinero@localhost",
         "SUPPORT_ALERT_TO": None,
         "SUPPORT_ALERT_THRESHOLD": 20,
+        # Bounds on what a request may send (bytes; Flask answers 413 beyond them): the whole
+        # body, one form field, the number of form fields, and a webhook's body.
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        "MAX_FORM_PARTS": 1000,
+        "WEBHOOK_MAX_CONTENT_LENGTH": 64 * 1024,
+        # Attempts to connect a Dinero company (activation, "change Dinero connection"): each
+        # one asks Dinero, so they are limited per connection and per company id typed.
+        "ACTIVATION_LIMIT_PER_CONNECTION": "5 per 15 minutes",
+        "ACTIVATION_LIMIT_PER_ORGANIZATION": "10 per hour",
     }
 
 
@@ -143,7 +190,13 @@ DEMO_DEFAULTS = {
     "VISMA_CONNECT_CLIENT_SECRET": "rackdinero-demo-visma-secret",
     "RACKBEAT_CONSUMER_CONTACT": "demo@rackdinero.example",
     "RACKBEAT_CONTRACTS": "oauth,integration",
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    "RACKBEAT_BASE_URL": "http://127.0.0.1:5001",
+    "DINERO_API_URL": "http://127.0.0.1:5002",
+    "DINERO_AUTH_URL": "http://127.0.0.1:5002",
+    "VISMA_CONNECT_URL": "http://127.0.0.1:5002/visma-connect",
 }
+PRODUCTION_DEFAULTS = {"VISMA_CONNECT_URL": "https://connect.visma.com"}
 
 
 def load(app, test_config: dict[str, Any] | None) -> None:
@@ -157,11 +210,15 @@ def load(app, test_config: dict[str, Any] | None) -> None:
         raise ConfigError(
             f"{ENV_PREFIX}_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}."
         )
-    if environment in ("demo", "test"):
-        for key, value in DEMO_DEFAULTS.items():
-            if not app.config.get(key):
-                app.config[key] = value
+    filled_in = PRODUCTION_DEFAULTS if environment == "production" else DEMO_DEFAULTS
+    for key, value in filled_in.items():
+        if not app.config.get(key):
+            app.config[key] = value
+    if environment == "production":
+        secure_cookies(app.config)
     validate(app.config)
+    if environment == "demo":
+        logging.getLogger(__name__).warning(DEMO_WARNING)
 
 
 def validate(config: dict[str, Any]) -> None:
@@ -183,6 +240,69 @@ def validate(config: dict[str, Any]) -> None:
     contact = config.get("RACKBEAT_CONSUMER_CONTACT")
     if contact and "@" not in str(contact):
         raise ConfigError(f"{ENV_PREFIX}_RACKBEAT_CONSUMER_CONTACT must be an e-mail address.")
+    if config.get("ENV", "production") == "production":
+        problems = [*secret_problems(config), *address_problems(config, public_https_problem)]
+    else:
+        problems = address_problems(config, loopback_problem)
+        if problems:
+            problems.append(
+                f"{ENV_PREFIX}_ENV={config['ENV']} runs on published secrets, so it talks only "
+                f"to services on this machine; use {ENV_PREFIX}_ENV=production with your own."
+            )
+    if problems:
+        raise ConfigError("Refusing to start:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def secure_cookies(config: dict[str, Any]) -> None:
+    """Production is served over https only: its session cookie never travels in clear, is
+    out of scripts' reach, and is not sent along with other sites' cross-site requests
+    (Lax, not Strict: Rackbeat's OAuth redirect back to the install callback must carry it)."""
+    config["SESSION_COOKIE_SECURE"] = True
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    if config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
+        config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+def secret_problems(config: dict[str, Any]) -> list[str]:
+    """Production secrets anyone could know: published with the code, or short."""
+    problems = [
+        f"{ENV_PREFIX}_{name} is a value published with rackdinero (the demo's or "
+        ".env.example's): anyone could use it. Set a secret of your own."
+        for name in PUBLISHABLE
+        if config.get(name) in (*PLACEHOLDER_SECRETS, DEMO_DEFAULTS[name])
+    ]
+    secret_key = str(config["SECRET_KEY"])
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"{ENV_PREFIX}_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters; make "
+            "one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    for index, key in enumerate(encryption_keys(config), start=1):
+        if key == DEMO_ENCRYPTION_KEY or _readable_text(key):
+            problems.append(
+                f"{ENV_PREFIX}_ENCRYPTION_KEYS: key {index} is the demo's or made of readable "
+                "text, not a random key; make one with `flask crypto new-key`."
+            )
+    return problems
+
+
+def _readable_text(fernet_key: str) -> bool:
+    """Whether a key's 32 bytes are all printable ASCII: a typed phrase, not ``new-key``'s
+    random bytes (all printable in about one key of 10^14)."""
+    return all(32 <= byte < 127 for byte in base64.urlsafe_b64decode(fernet_key))
+
+
+def address_problems(config: dict[str, Any], check) -> list[str]:
+    """``check(url)`` for every address in use, as sentences naming the variable."""
+    problems = []
+    for name in ADDRESSES:
+        url = config.get(name)
+        if not url or (name == "VISMA_CONNECT_URL" and not config.get("VISMA_CONNECT_CLIENT_ID")):
+            continue
+        reason = check(str(url))
+        if reason:
+            problems.append(f"{ENV_PREFIX}_{name} {reason}")
+    return problems
 
 
 def rackbeat_contracts(config: dict[str, Any]) -> frozenset[str]:

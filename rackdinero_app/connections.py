@@ -83,7 +83,9 @@ def rackbeat_client(connection: Connection) -> RackbeatClient:
 
 def dinero_client(organization_id: int, api_key: str) -> DineroClient:
     """A client that signs in with an API key (also one not stored yet, to verify it)."""
-    return DineroClient.from_config(current_app.config, organization_id, api_key, rq.redis)
+    return DineroClient.from_config(
+        current_app.config, organization_id, api_key, rq.redis, sealer=crypto
+    )
 
 
 def connection_dinero_client(connection: Connection) -> DineroClient:

@@ -36,10 +36,19 @@ def encrypt(plaintext: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    plaintext = decrypt_or_none(token)
+    if plaintext is None:
+        raise SecretUnreadable()
+    return plaintext
+
+
+def decrypt_or_none(token: str) -> str | None:
+    """The secret, or None when no configured key reads it: for short-lived copies (a cached
+    access token) that are simply fetched again, e.g. after the key that sealed them went."""
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
-        raise SecretUnreadable() from None
+        return None
 
 
 def rotate(token: str) -> str:
@@ -59,4 +68,5 @@ class Crypto:
 
     encrypt = staticmethod(encrypt)
     decrypt = staticmethod(decrypt)
+    decrypt_or_none = staticmethod(decrypt_or_none)
     rotate = staticmethod(rotate)

@@ -46,8 +46,12 @@ def open_iframe(browser: requests.Session, settings_page: requests.Response) -> 
     return browser.get(src)
 
 
-def activate(app_url: str, browser, page, *, api_key, organization_id) -> requests.Response:
-    """Fill in the activation form and wait (as the page does) until the check is done."""
+def activate(
+    app_url: str, browser, page, *, api_key, organization_id, confirm: bool = True
+) -> requests.Response:
+    """Fill in the activation form, wait (as the page does) until the check is done, and press
+    Confirm on the question which Rackbeat company goes to which Dinero company (unless
+    ``confirm`` is false: then the question, or the failure, is returned)."""
     fields = form_fields(page.text)
     fields.update(api_key=api_key, organization_id=organization_id)
     progress = browser.post(f"{app_url}/embedded/activation", data=fields)
@@ -55,4 +59,12 @@ def activate(app_url: str, browser, page, *, api_key, organization_id) -> reques
     while "data-status-url" in progress.text and time.monotonic() < deadline:
         time.sleep(0.2)
         progress = browser.get(progress.url)
-    return progress
+    return press_confirm(app_url, browser, progress) if confirm else progress
+
+
+def press_confirm(app_url: str, browser, page: requests.Response) -> requests.Response:
+    """Press Confirm on a page that asks to confirm the connection (any other page as is)."""
+    action = re.search(r'<form[^>]*action="([^"]+)"[^>]*id="confirm-connection"', page.text)
+    if action is None:
+        return page
+    return browser.post(f"{app_url}{unescape(action.group(1))}", data=form_fields(page.text))

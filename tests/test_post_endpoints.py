@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import asdict
 
 import flask
 import flask_babel
@@ -10,6 +12,7 @@ import sqlalchemy as sa
 from flask_wtf.csrf import generate_csrf
 
 from rackdinero_app.dinero_sign_in import pending as sign_ins
+from rackdinero_app.embedded.activation import visma_confirm
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
 from rackdinero_app.models import AuditEntry
@@ -147,6 +150,34 @@ def visma_window_cases(app, client):
     yield client.post(url, data={"csrf_token": form_token, "organization_id": "x"}), "Choose one"
 
 
+def confirm_cases(client, url, session):
+    """Confirm or cancel connecting Dinero: without the form's CSRF token, or for an attempt
+    that does not exist (or is another account's)."""
+    yield client.post(url.replace("<attempt_id>", "1"), data={"s": session[0]}), "Genindlæs siden"
+    data = {"s": session[0], "csrf_token": session[1]}
+    yield client.post(url.replace("<attempt_id>", "unknown"), data=data), "findes ikke (længere)"
+
+
+def visma_confirm_cases(app, client, url):
+    """The Visma window's last question (confirm or cancel): no CSRF token, an unknown sign-in,
+    one started in another browser."""
+    with app.test_request_context():
+        flask.g.pop("csrf_token", None)  # made for the picker's cases, in another session
+        form_token = generate_csrf()
+        raw_token = flask.session["csrf_token"]
+    with client.session_transaction() as browser:
+        browser["csrf_token"] = raw_token
+        browser.pop("dinero_sign_in", None)
+    held = visma_confirm.Confirmation(
+        "held-sign-in", "activation", 1, 400555, "Demo Lager ApS", "mette", "en", "0" * 64, None
+    )
+    rq.redis.set("rackdinero:visma-confirm:held-sign-in", json.dumps(asdict(held)))
+    yield client.post(url.replace("<sign_in_id>", "held-sign-in")), "CSRF token is missing"
+    data = {"csrf_token": form_token}
+    yield client.post(url.replace("<sign_in_id>", "unknown"), data=data), "expired or was"
+    yield client.post(url.replace("<sign_in_id>", "held-sign-in"), data=data), "another browser"
+
+
 def troubleshooting_cases(client, installed, active):
     """A number that is not an invoice number, a kind that does not exist, an inactive
     connection: refused, nothing queued."""
@@ -276,6 +307,27 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
             client, (session_token, csrf_token), (active_token, active_csrf)
         ),
         "/dinero-sign-in/<sign_in_id>/company": visma_window_cases(app, client),
+        **{
+            rule: visma_confirm_cases(app, client, rule)
+            for rule in (
+                "/dinero-sign-in/<sign_in_id>/confirm",
+                "/dinero-sign-in/<sign_in_id>/cancel",
+            )
+        },
+        **{
+            rule: confirm_cases(client, rule, (session_token, csrf_token))
+            for rule in (
+                "/embedded/activation/<attempt_id>/confirm",
+                "/embedded/activation/<attempt_id>/cancel",
+            )
+        },
+        **{
+            rule: confirm_cases(client, rule, (active_token, active_csrf))
+            for rule in (
+                "/embedded/dinero-connection/<attempt_id>/confirm",
+                "/embedded/dinero-connection/<attempt_id>/cancel",
+            )
+        },
         "/install/onboarding/<onboarding_id>": onboarding_cases(client),
         "/install/onboarding/<onboarding_id>/cancel": onboarding_cases(client, "/cancel"),
         "/install/onboarding/<onboarding_id>/visma": onboarding_cases(client, "/visma"),

@@ -34,7 +34,8 @@ from rackdinero_app.connections import visma_connect
 from rackdinero_app.dinero_sign_in import pending as pending_store
 from rackdinero_app.dinero_sign_in.pending import PendingSignIn
 
-# ``GET /v1/organizations`` names no organization; the client needs one for its bucket.
+# ``GET /v1/organizations`` names no organization (the client takes its rate bucket from the
+# credentials for that call, not from this placeholder).
 NO_ORGANIZATION = 0
 
 

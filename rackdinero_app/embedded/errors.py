@@ -23,6 +23,10 @@ WHAT_TO_DO = {
         "from there."
     ),
     405: _l("This page cannot be used like that. Go back to the overview and try again."),
+    413: _l(
+        "What was sent is too large for this page. Go back, shorten what you entered, and try "
+        "again."
+    ),
 }
 OTHERWISE = _l(
     "Something went wrong with this page. Go back to the overview and try again; if it keeps "

@@ -1,19 +1,31 @@
 """The embedded session: Rackbeat's signed launch token (contract A), or the secret settings
-URL of a contract-B connection, becomes our own short-lived token.
+URL of a contract-B connection, becomes our own short-lived server-side session.
 
 Third-party cookies are not reliable inside an iframe, so the session travels in links and
-forms as the ``s`` parameter. It is signed with the app's secret key and names the connection;
-nothing in a URL can point it at another account. Forms also carry a CSRF token bound to the
-session's id.
+forms as the ``s`` parameter: an opaque random id. What it stands for (connection, account,
+user, language) lives in Redis under the id's SHA-256, so neither a URL, a log line nor a
+Redis dump names the user or holds a usable token.
+
+``s`` alone is not enough: a launch also sets the ``rd_embed`` cookie on the launching browser
+(partitioned, so it works inside Rackbeat's iframe), and the session keeps the hash of its
+secret. A link forwarded to someone else therefore opens nothing. A session also remembers the
+connection's install generation: after an uninstall and a reinstall it is refused, and an
+uninstall deletes the connection's sessions at once. Forms carry a CSRF token bound to the
+session's own random id (``sid``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature
@@ -21,14 +33,19 @@ from itsdangerous import URLSafeTimedSerializer
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
+from redis.exceptions import RedisError
 
 from rackdinero_app.extensions import rq
+from rackdinero_app.models import Connection
+from rackdinero_app.models.enums import ConnectionState
 
-SESSION_SALT = "rackdinero.embedded.session"
 CSRF_SALT = "rackdinero.embedded.csrf"
 LAUNCH_LEEWAY_SECONDS = 5
 # Contract B's settings URL names no user: the audit trail shows this instead.
 SETTINGS_LINK_USER = "rackbeat-settings-url"
+BROWSER_COOKIE = "rd_embed"
+BROWSER_SECRET = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+log = logging.getLogger(__name__)
 
 
 class LaunchRefused(Exception):
@@ -36,7 +53,11 @@ class LaunchRefused(Exception):
 
 
 class SessionInvalid(Exception):
-    """The embedded session token is missing, forged or expired."""
+    """The embedded session token is missing, unknown or expired."""
+
+
+class OtherBrowser(SessionInvalid):
+    """The session exists, but this browser is not the one that launched it."""
 
 
 @dataclass(frozen=True)
@@ -46,15 +67,7 @@ class EmbeddedSession:
     user: dict[str, Any]
     locale: str
     sid: str
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "c": self.connection_id,
-            "a": self.account_id,
-            "u": self.user,
-            "l": self.locale,
-            "sid": self.sid,
-        }
+    generation: str = ""
 
 
 def verify_launch(token: str) -> dict[str, Any]:
@@ -93,52 +106,136 @@ def verify_launch(token: str) -> dict[str, Any]:
     return claims
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
-def issue(connection_id: int, claims: dict[str, Any]) -> str:
-    user = claims.get("user") or {}
-    session = EmbeddedSession(
-        connection_id=connection_id,
-        account_id=int(claims["sub"]),
-        user={k: user.get(k) for k in ("id", "name", "email")},
-        locale=str(user.get("locale") or "en"),
-        sid=secrets.token_urlsafe(12),
+def _key(token: str) -> str:
+    return f"rackdinero:embedded-session:{_digest(token)}"
+
+
+def _connection_key(connection_id: int) -> str:
+    return f"rackdinero:embedded-sessions:{connection_id}"
+
+
+def _seconds() -> int:
+    return int(current_app.config["EMBEDDED_SESSION_SECONDS"])
+
+
+def generation(connection: Connection) -> str:
+    """Which install of the connection this is: every install sets ``installed_at`` anew."""
+    return connection.installed_at.isoformat() if connection.installed_at else ""
+
+
+def browser_secret(cookies: dict[str, str]) -> str:
+    """The launching browser's secret: the one its ``rd_embed`` cookie already holds (so two
+    Rackbeat tabs in one browser keep working side by side), else a new one."""
+    current = cookies.get(BROWSER_COOKIE, "")
+    return current if BROWSER_SECRET.match(current) else secrets.token_urlsafe(32)
+
+
+def set_browser_cookie(response, secret: str):
+    """``rd_embed`` on the response. In production it must cross into Rackbeat's iframe: Secure,
+    SameSite=None and Partitioned (CHIPS, allowed where third-party cookies are blocked). The
+    demo and the tests run on plain http on one host, where SameSite=Lax does."""
+    production = current_app.config["ENV"] == "production"
+    response.set_cookie(
+        BROWSER_COOKIE,
+        secret,
+        max_age=max(_seconds(), 1),
+        path="/embedded",
+        httponly=True,
+        secure=production,
+        samesite="None" if production else "Lax",
+        partitioned=production,
     )
-    return _serializer(SESSION_SALT).dumps(session.dump())
+    return response
 
 
-def issue_for_settings_link(connection: Any, locale: str) -> str:
+def _store(connection: Connection, account_id: int, user: dict, locale: str, secret: str) -> str:
+    token = secrets.token_urlsafe(24)
+    record = {
+        "c": connection.id,
+        "a": account_id,
+        "u": user,
+        "l": locale,
+        "sid": secrets.token_urlsafe(12),
+        "g": generation(connection),
+        "b": _digest(secret),
+        "iat": time.time(),
+    }
+    ttl = max(_seconds(), 1)
+    rq.redis.set(_key(token), json.dumps(record), ex=ttl)
+    sessions = _connection_key(connection.id)
+    rq.redis.sadd(sessions, _key(token))
+    rq.redis.expire(sessions, ttl)
+    return token
+
+
+def issue(connection: Connection, claims: dict[str, Any], secret: str) -> str:
+    """A session for a verified launch, bound to the browser holding ``secret``."""
+    user = claims.get("user") or {}
+    return _store(
+        connection,
+        int(claims["sub"]),
+        {k: user.get(k) for k in ("id", "name", "email")},
+        str(user.get("locale") or "en"),
+        secret,
+    )
+
+
+def issue_for_settings_link(connection: Connection, locale: str, secret: str) -> str:
     """The same session as a launch gives, for a contract-B connection whose settings URL was
     opened (its secret already checked). Rackbeat names no user there, so the browser's
     language is used."""
-    session = EmbeddedSession(
-        connection_id=connection.id,
-        account_id=int(connection.rackbeat_account_id),
-        user={"id": SETTINGS_LINK_USER, "name": None, "email": None},
-        locale=locale,
-        sid=secrets.token_urlsafe(12),
-    )
-    return _serializer(SESSION_SALT).dumps(session.dump())
+    user = {"id": SETTINGS_LINK_USER, "name": None, "email": None}
+    return _store(connection, int(connection.rackbeat_account_id), user, locale, secret)
 
 
-def load(token: str | None) -> EmbeddedSession:
-    if not token:
+def load(token: str | None, secret: str | None) -> EmbeddedSession:
+    """The session ``token`` names, if it is alive and ``secret`` is its browser's."""
+    raw = rq.redis.get(_key(token)) if token and len(token) <= 64 else None
+    if raw is None:
         raise SessionInvalid()
-    try:
-        data = _serializer(SESSION_SALT).loads(
-            token, max_age=current_app.config["EMBEDDED_SESSION_SECONDS"]
-        )
-    except BadSignature:
-        raise SessionInvalid() from None
+    data = json.loads(raw)
+    if time.time() - data["iat"] > _seconds():
+        raise SessionInvalid()
+    if not secret or not secrets.compare_digest(_digest(secret), data["b"]):
+        raise OtherBrowser()
     return EmbeddedSession(
         connection_id=data["c"],
         account_id=data["a"],
         user=data["u"],
         locale=data["l"],
         sid=data["sid"],
+        generation=data["g"],
     )
+
+
+def forget_sessions(connection_id: int) -> None:
+    """End every embedded session of the connection (its uninstall)."""
+    sessions = _connection_key(connection_id)
+    keys = rq.redis.smembers(sessions)
+    if keys:
+        rq.redis.delete(*keys)
+    rq.redis.delete(sessions)
+
+
+@sa.event.listens_for(Connection.state, "set")
+def _uninstalled(connection: Connection, value, oldvalue, initiator) -> None:
+    """Uninstalling ends the connection's sessions. The uninstall lives in a lower layer that
+    cannot import the embedded pages, so it is observed here; should Redis be down, the
+    state and install-generation checks still refuse those sessions."""
+    if value != ConnectionState.UNINSTALLED or oldvalue == value or connection.id is None:
+        return
+    try:
+        forget_sessions(connection.id)
+    except (RedisError, RuntimeError) as error:
+        log.warning("Embedded sessions not deleted: %s", type(error).__name__)
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def csrf_token(session: EmbeddedSession) -> str:
@@ -149,9 +246,7 @@ def csrf_valid(session: EmbeddedSession, token: str | None) -> bool:
     if not token:
         return False
     try:
-        sid = _serializer(CSRF_SALT).loads(
-            token, max_age=current_app.config["EMBEDDED_SESSION_SECONDS"]
-        )
+        sid = _serializer(CSRF_SALT).loads(token, max_age=_seconds())
     except BadSignature:
         return False
     return secrets.compare_digest(str(sid), session.sid)

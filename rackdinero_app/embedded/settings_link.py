@@ -2,7 +2,8 @@
 
 Nothing is signed and no user is named (rackbeat.md §4), so the secret in the path is the only
 proof; it is compared in constant time. A right secret mints the same short-lived embedded
-session as a contract-A launch and shows the overview; anything else is a plain 404.
+session as a contract-A launch (bound to this browser by the same cookie) and shows the
+overview; anything else is a plain 404.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import secrets
 
 from flask import abort
-from flask import redirect
 from flask import request
-from flask import url_for
 
 from rackdinero_app.embedded import bp
 from rackdinero_app.embedded import session as embedded_session
 from rackdinero_app.embedded.locale import FALLBACK
 from rackdinero_app.embedded.locale import LANGUAGES
+from rackdinero_app.embedded.views import open_session
 from rackdinero_app.extensions import db
 from rackdinero_app.install.contracts import INTEGRATION
 from rackdinero_app.install.contracts import only_if_offered
@@ -39,5 +39,6 @@ def settings_link(connection_id: int, secret: str):
     ):
         abort(404)
     locale = request.accept_languages.best_match(LANGUAGES) or FALLBACK
-    token = embedded_session.issue_for_settings_link(connection, locale)
-    return redirect(url_for("embedded.home", s=token))
+    return open_session(
+        lambda secret: embedded_session.issue_for_settings_link(connection, locale, secret)
+    )

@@ -6,14 +6,17 @@ from __future__ import annotations
 from flask import abort
 from flask import current_app
 from flask import g
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from rackdinero_app.audit import record
 from rackdinero_app.embedded import bp
 from rackdinero_app.embedded.views import actor
+from rackdinero_app.embedded.views import page_error
 from rackdinero_app.embedded.views import to
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Transfer
@@ -28,6 +31,9 @@ from rackdinero_app.transfers.rows import send_again
 from rackdinero_app.transfers.translation import translated
 
 PAGE_SIZE = 50
+# A page number or search beyond these is a mistake or a probe, never worth a query.
+MAX_PAGE = 1000
+MAX_SEARCH = 255
 STATE_LABELS = {
     TransferState.PENDING: _l("Pending"),
     TransferState.RUNNING: _l("Running"),
@@ -105,12 +111,24 @@ def dinero_link(transfer: Transfer) -> str | None:
     )
 
 
+def bounded_query():
+    """The page number and the search, or a 400 page saying what is wrong with them."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE):
+        message = _("The page number must be a whole number from 1 to %(max)s.", max=MAX_PAGE)
+        abort(make_response(page_error(message, 400)))
+    search = request.args.get("q", "").strip()
+    if len(search) > MAX_SEARCH:
+        message = _("Search for at most %(max)s characters.", max=MAX_SEARCH)
+        abort(make_response(page_error(message, 400)))
+    return int(raw), search
+
+
 @bp.get("/transfers")
 def transfers():
     state = request.args.get("state", "")
     kind = request.args.get("kind", "")
-    search = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page, search = bounded_query()
     filters = LogFilters(
         state=TransferState(state) if state in TransferState.__members__.values() else None,
         kind=EntityKind(kind) if kind in EntityKind.__members__.values() else None,
@@ -120,7 +138,7 @@ def transfers():
     return render_template(
         "embedded/transfers.html",
         transfers=rows,
-        has_next=has_next,
+        has_next=has_next and page < MAX_PAGE,
         page=page,
         filters={"state": state, "kind": kind, "q": search},
         states=list(TransferState),

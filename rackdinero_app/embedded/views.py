@@ -26,21 +26,37 @@ def page_error(message: str, status: int):
     return render_template("embedded/error.html", message=message), status
 
 
+def _session_refused(error: embedded_session.SessionInvalid):
+    """401: the session is unknown or expired, or this browser did not launch it (a link
+    passed on to someone else); either way only a new launch from Rackbeat helps."""
+    if isinstance(error, embedded_session.OtherBrowser):
+        message = _(
+            "This page belongs to the Dinero app opened by someone else, or in another "
+            "browser. Open the app again from Rackbeat > Settings > Apps > Dinero."
+        )
+    else:
+        message = _(
+            "Your session has expired. Open the app again from Rackbeat > Settings > Apps > Dinero."
+        )
+    return page_error(message, 401)
+
+
 @bp.before_request
 def load_embedded_session():
-    """Resolve the connection once per request from the signed session token (tenancy)."""
+    """Resolve the connection once per request from the session token (tenancy). The browser
+    cookie is looked at first, so a request without it is refused before its body is read."""
+    g.pop("embedded", None)
+    g.pop("connection", None)
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
+    secret = request.cookies.get(embedded_session.BROWSER_COOKIE)
     try:
-        g.embedded = embedded_session.load(request.values.get("s"))
-    except embedded_session.SessionInvalid:
-        return page_error(
-            _(
-                "Your session has expired. Open the app again from Rackbeat > Settings > Apps > "
-                "Dinero."
-            ),
-            401,
-        )
+        if not secret:
+            raise embedded_session.OtherBrowser()
+        # A token in the query string is checked before the body is read.
+        g.embedded = embedded_session.load(request.args.get("s") or request.form.get("s"), secret)
+    except embedded_session.SessionInvalid as error:
+        return _session_refused(error)
     connection = db.session.get(Connection, g.embedded.connection_id)
     if (
         connection is None
@@ -48,6 +64,9 @@ def load_embedded_session():
         or connection.state == ConnectionState.UNINSTALLED
     ):
         return page_error(_("The Dinero app is not installed for this Rackbeat account."), 403)
+    if embedded_session.generation(connection) != g.embedded.generation:
+        # Opened before the app was uninstalled and installed again.
+        return _session_refused(embedded_session.SessionInvalid())
     g.connection = connection
     if request.method == "POST" and not embedded_session.csrf_valid(
         g.embedded, request.form.get("csrf_token")
@@ -79,8 +98,9 @@ def embedded_headers(response):
 @bp.app_context_processor
 def embedded_context():
     """The embedded session's values, for the embedded pages only: other pages (install,
-    the Visma window) use Flask-WTF's own ``csrf_token``."""
-    if "embedded" not in g or request.blueprint != bp.name:
+    the Visma window) use Flask-WTF's own ``csrf_token``. A refused session's page (it has no
+    connection) only speaks its language."""
+    if "embedded" not in g or "connection" not in g or request.blueprint != bp.name:
         return {}
     return {
         "session_token": request.values.get("s"),
@@ -88,6 +108,11 @@ def embedded_context():
         "connection": g.connection,
         "user": g.embedded.user,
     }
+
+
+def csrf_fields() -> dict[str, str]:
+    """The hidden fields an embedded form posts: the session token and its CSRF token."""
+    return {"s": request.values.get("s", ""), "csrf_token": embedded_session.csrf_token(g.embedded)}
 
 
 def to(endpoint: str, **values):
@@ -139,5 +164,12 @@ def launch():
             ),
             403,
         )
-    token = embedded_session.issue(connection.id, claims)
-    return redirect(url_for("embedded.home", s=token))
+    return open_session(lambda secret: embedded_session.issue(connection, claims, secret))
+
+
+def open_session(issue):
+    """Issue a session bound to this browser (``issue(secret)`` returns its token), set the
+    browser's cookie and go to the overview."""
+    secret = embedded_session.browser_secret(request.cookies)
+    response = redirect(url_for("embedded.home", s=issue(secret)))
+    return embedded_session.set_browser_cookie(response, secret)

@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from rackdinero_app.audit import record
+from rackdinero_app.clients.errors import AuthFailed
 from rackdinero_app.clients.rackbeat import RackbeatClient
 from rackdinero_app.clients.rackbeat_tokens import INTEGRATION
 from rackdinero_app.clients.rackbeat_tokens import OAUTH
@@ -26,6 +27,7 @@ from rackdinero_app.clients.rackbeat_tokens import AcceptedIntegration
 from rackdinero_app.clients.rackbeat_tokens import token_expiry
 from rackdinero_app.clients.tokens import MemoryTokenStore
 from rackdinero_app.clients.tokens import TokenPair
+from rackdinero_app.connections import rackbeat_client
 from rackdinero_app.extensions import db
 from rackdinero_app.install import manifest
 from rackdinero_app.models import Connection
@@ -173,6 +175,19 @@ def register_webhooks(client: RackbeatClient, connection: Connection) -> None:
                 event=event, rackbeat_webhook_id=created["id"], token=created["token"]
             )
         )
+
+
+def rackbeat_confirms_uninstall(connection: Connection) -> bool:
+    """Whether Rackbeat has really removed the app: it revokes an uninstalled app's tokens, so
+    ``/api/self`` with the connection's token (refreshed first if it expired, as any call
+    does) is refused (401/403). While it still answers, the app is installed and a notice
+    saying otherwise did not come from Rackbeat. Raises ``ClientError`` when Rackbeat cannot
+    say (unreachable, 5xx): nothing should be deleted on a guess."""
+    try:
+        rackbeat_client(connection).get_self()
+    except AuthFailed:
+        return True
+    return False
 
 
 def uninstall(connection: Connection, reason: str) -> None:

@@ -42,7 +42,7 @@ def start():
             request.args, current_app.config["RACKBEAT_CLIENT_SECRET"]
         )
     except signed_request.InvalidInstallRequest as error:
-        return install_error(str(error), 403)
+        return install_error(str(error), error.status)
     session[SESSION_ACCOUNT] = account_id
     return oauth.rackbeat.authorize_redirect(manifest.absolute_url("redirect_uri"))
 
@@ -55,14 +55,16 @@ def callback():
         return install_error(
             _("The installation was cancelled in Rackbeat. You can start it again from Apps.")
         )
-    account_id = session.pop(SESSION_ACCOUNT, None)
     try:
         token = oauth.rackbeat.authorize_access_token()
     except OAuthError as error:
+        # A forged or stale state changes nothing: the pending install (its state, verifier
+        # and account) stays for Rackbeat's real answer.
         current_app.logger.warning("Install callback refused: %s", error.error)
         return install_error(
             _("This installation link was already used or has expired.") + " " + start_again()
         )
+    account_id = session.pop(SESSION_ACCOUNT, None)
     if account_id is None:
         return install_error(_("Start the installation from Rackbeat's Apps page."))
     try:

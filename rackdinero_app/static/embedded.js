@@ -40,7 +40,7 @@
   if (progress) {
     var url = progress.getAttribute("data-status-url");
     var poll = function () {
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.json(); })
         .then(function (status) {
           if (status.finished) { window.location.reload(); return; }

@@ -33,14 +33,14 @@ for _code in ERRORS:
 
 
 def init_app(app: Flask) -> None:
-    """The staff cookie and the attempt limits (both app-wide hooks), then the blueprint."""
+    """The staff cookie (an app-wide hook), then the blueprint (the shared limiter is set up
+    by the app factory, ``rackdinero_app/limits.py``)."""
     from rackdinero_app.support import actions  # noqa: F401
     from rackdinero_app.support import assisted_setup  # noqa: F401
     from rackdinero_app.support import audit_views  # noqa: F401
     from rackdinero_app.support import chart_views  # noqa: F401
     from rackdinero_app.support import connections  # noqa: F401
     from rackdinero_app.support import issues_views  # noqa: F401
-    from rackdinero_app.support import limits
     from rackdinero_app.support import pause  # noqa: F401
     from rackdinero_app.support import requests  # noqa: F401
     from rackdinero_app.support import session
@@ -48,5 +48,4 @@ def init_app(app: Flask) -> None:
     from rackdinero_app.support import views  # noqa: F401  (registers the routes)
 
     session.init_app(app)
-    limits.init_app(app)
     app.register_blueprint(bp)

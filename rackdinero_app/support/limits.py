@@ -8,17 +8,15 @@ locks anyone out. Once an account or an address has used its attempts, the next 
 
 from __future__ import annotations
 
-from flask import Flask
 from flask import current_app
 from flask import request
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from rackdinero_app.limits import limiter
 from rackdinero_app.support import accounts
 from rackdinero_app.support import session as staff_session
 
 FAILED = "rackdinero.support.failed_attempt"  # on the request itself, never carried over
-limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
 
 def failed_attempt() -> None:
@@ -68,9 +66,3 @@ def login_limits(view):
 def code_limits(view):
     """Wrong one-time codes: per staff member and per client address."""
     return _limited(view, _code_limit, (_code_account, _address), "support-code")
-
-
-def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "rackdinero-support")
-    limiter.init_app(app)

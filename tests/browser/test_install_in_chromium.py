@@ -20,10 +20,19 @@ def submit(frame, api_key, organization_id):
     frame.get_by_label("Dinero firma-ID").press("Enter")  # the keyboard is enough
 
 
+def confirm_connection(frame):
+    """The last question names both sides; nothing is saved before it is answered."""
+    expect(frame.locator("#confirm-connection-question")).to_contain_text(
+        "Dinero-organisationen Demo Lager ApS (400555)"
+    )
+    frame.get_by_role("button", name="Bekræft og forbind").click()
+
+
 def activate(frame):
     """Activate with the demo organization; the start sync is offered next (S1): decline it
     and go to the overview."""
     submit(frame, "demo-dinero-api-key", "400555")
+    confirm_connection(frame)
     expect(frame.locator("#start-sync")).to_be_visible()
     frame.get_by_role("button", name="Nej tak").click()
     # The choice is saved before the page moves on (the old page's link would be lost).

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sandbox.dinero import bulk
+from tests.browser.test_install_in_chromium import confirm_connection
 from tests.browser.test_install_in_chromium import install_and_open_activation
 from tests.browser.test_install_in_chromium import submit
 from tests.stack import running_stack
@@ -53,6 +54,7 @@ def bar_value(frame, kind: str) -> float:
 def test_preview_start_progress_report_and_csv(page, slow_stack, screenshot_path):
     frame = install_and_open_activation(page, slow_stack)
     submit(frame, "demo-dinero-api-key", "400555")
+    confirm_connection(frame)
     expect(frame.locator("#start-sync")).to_be_visible()  # offered right after activation
 
     frame.get_by_role("button", name="Vis, hvad der overføres fra Dinero").click()

@@ -24,6 +24,12 @@ def test_sign_in_with_visma_in_a_new_window(page, stack, screenshot_path):
     expect(window.get_by_role("alert")).to_contain_text("har ikke Dinero Pro")
     window.get_by_label("Demo Lager ApS (400555)").check()
     window.get_by_role("button", name="Forbind denne virksomhed").click()
+    # The last question names both sides; nothing is saved before it is answered.
+    expect(window.locator("#confirm-connection-question")).to_contain_text(
+        "Dinero-organisationen Demo Lager ApS (400555)"
+    )
+    expect(frame.locator("#visma-waiting")).to_be_visible()  # the iframe waits for the answer
+    window.get_by_role("button", name="Bekræft og forbind").click()
     expect(window.locator("#sign-in-done")).to_contain_text("Dinero er forbundet")
     window.screenshot(path=screenshot_path("visma-window-done.png"), full_page=True)
 

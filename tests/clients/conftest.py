@@ -7,6 +7,8 @@ from typing import Any
 
 import fakeredis
 import pytest
+from cryptography.fernet import Fernet
+from cryptography.fernet import InvalidToken
 
 from rackdinero_app.clients import ratelimit
 from rackdinero_app.clients.dinero import DineroClient
@@ -23,6 +25,27 @@ def fake_redis() -> fakeredis.FakeRedis:
     return fakeredis.FakeRedis()
 
 
+class FernetSealer:
+    """What the app passes as a ``Sealer`` (its MultiFernet keys), with a key of its own."""
+
+    def __init__(self, key: bytes | None = None) -> None:
+        self.fernet = Fernet(key or Fernet.generate_key())
+
+    def encrypt(self, plaintext: str) -> str:
+        return self.fernet.encrypt(plaintext.encode()).decode()
+
+    def decrypt_or_none(self, token: str) -> str | None:
+        try:
+            return self.fernet.decrypt(token.encode()).decode()
+        except InvalidToken:
+            return None
+
+
+@pytest.fixture
+def sealer() -> FernetSealer:
+    return FernetSealer()
+
+
 @pytest.fixture
 def slept(monkeypatch) -> list[float]:
     """Every sleep the Dinero client's rate limiter asks for, recorded instead of slept."""
@@ -32,7 +55,7 @@ def slept(monkeypatch) -> list[float]:
 
 
 @pytest.fixture
-def make_dinero(fake_redis) -> Callable[..., DineroClient]:
+def make_dinero(fake_redis, sealer) -> Callable[..., DineroClient]:
     def build(**overrides: Any) -> DineroClient:
         options: dict[str, Any] = {
             "client_id": "rackdinero-test",
@@ -40,6 +63,7 @@ def make_dinero(fake_redis) -> Callable[..., DineroClient]:
             "api_url": API_URL,
             "auth_url": AUTH_URL,
             "redis": fake_redis,
+            "sealer": sealer,
         }
         options.update(overrides)
         return DineroClient(options.pop("organization_id", ORG), API_KEY, **options)

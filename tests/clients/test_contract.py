@@ -28,6 +28,7 @@ from rackdinero_app.clients.tokens import MemoryTokenStore
 from rackdinero_app.clients.tokens import TokenPair
 from sandbox import dinero as dinero_sandbox
 from sandbox import rackbeat as rackbeat_sandbox
+from tests.clients.conftest import FernetSealer
 from tests.servers import serve_app
 
 pytestmark = pytest.mark.redis
@@ -59,6 +60,8 @@ def dinero_url(dinero_app) -> Iterator[str]:
 
 @pytest.fixture
 def make_dinero(dinero_url, redis) -> Callable[..., DineroClient]:
+    sealer = FernetSealer()  # the clients of one test share their tokens, as the app's do
+
     def build(organization_id: int = PRO_ORG, api_key: str = PRO_KEY, **options) -> DineroClient:
         client_id, client_secret = DINERO_CLIENT
         return DineroClient(
@@ -69,6 +72,7 @@ def make_dinero(dinero_url, redis) -> Callable[..., DineroClient]:
             api_url=dinero_url,
             auth_url=dinero_url,
             redis=redis,
+            sealer=sealer,
             **{"rate_limit": 10_000, "rate_window": 1.0, **options},
         )
 

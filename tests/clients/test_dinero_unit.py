@@ -76,7 +76,7 @@ def test_bad_api_key_is_auth_failed(mocked, make_dinero):
         make_dinero().entry_accounts()
 
 
-def test_401_drops_the_token_and_retries_once(mocked, make_dinero, fake_redis):
+def test_401_drops_the_token_and_retries_once(mocked, make_dinero, fake_redis, sealer):
     add_token(mocked, "old")
     add_token(mocked, "new")
     mocked.get(
@@ -93,7 +93,7 @@ def test_401_drops_the_token_and_retries_once(mocked, make_dinero, fake_redis):
 
     assert make_dinero().entry_accounts()[0]["accountnumber"] == 1000
     (key,) = fake_redis.keys("rackdinero:dinero:token:*")
-    assert fake_redis.get(key) == b"new"
+    assert sealer.decrypt_or_none(fake_redis.get(key).decode()) == "new"
 
 
 def test_second_401_is_auth_failed(mocked, make_dinero):
@@ -511,3 +511,22 @@ def test_an_empty_upload_answer_is_resolved_by_the_file_name(mocked, make_dinero
     query = parse_qs(files.calls[0].request.url.split("?", 1)[1])
     assert query["extensions"] == ["pdf"] and query["fileStatus"] == ["All"]
     assert query["uploadedAfter"][0].count("/") == 2  # yyyy/MM/dd
+
+
+def test_listing_organizations_never_takes_from_the_organizations_bucket(
+    mocked, make_dinero, fake_redis
+):
+    """Verifying a key (token, then ``GET /v1/organizations``) has proven no access to the
+    organization typed, so a loop of attempts naming someone else's company must not spend
+    that company's shared budget; only a call on the organization's own path does."""
+    bucket = f"rackdinero:dinero:ratelimit:{ORG}"
+    add_token(mocked)
+    mocked.get(f"{API_URL}/v1/organizations", json=[{"Id": ORG + 7, "IsPro": True}])
+
+    for _ in range(5):
+        make_dinero().organizations(fields="id,name,isPro")
+
+    assert not fake_redis.exists(bucket)
+    mocked.get(ACCOUNTS, json=[])
+    make_dinero().entry_accounts()
+    assert fake_redis.exists(bucket)

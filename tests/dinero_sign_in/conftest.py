@@ -100,6 +100,15 @@ class SignIn:
             form["confirm_organization"] = str(organization_id)
         return self.client.post(f"/dinero-sign-in/{sign_in_id}/company", data=form)
 
+    def confirm(self, answer, button: str = "confirm"):
+        """The window, sent to the question which companies are connected: press ``button``
+        (confirm or cancel) on it."""
+        assert answer.status_code == 303, answer.get_data(as_text=True)
+        assert answer.location.endswith("/confirm"), answer.location
+        page = self.client.get(answer.location).get_data(as_text=True)
+        action = re.search(rf'<form[^>]*action="([^"]+)"[^>]*id="{button}-connection"', page)[1]
+        return self.client.post(action, data={"csrf_token": embedded_csrf(page)})
+
     def through_consent(self, email: str = METTE, **begin) -> tuple[str, object]:
         """Begin, open the window, allow on Visma's page, come back; (id, callback answer)."""
         sign_in_id = self.begin(**begin)

@@ -7,14 +7,9 @@ from cryptography.fernet import Fernet
 
 from rackdinero_app.config import ConfigError
 from rackdinero_app.config import validate
+from tests.foundation.production import PRODUCTION_SETTINGS
 
-PRODUCTION = {
-    "SECRET_KEY": "s3cret",
-    "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-    "RACKBEAT_CLIENT_SECRET": "rackbeat-client-secret",
-    "DINERO_CLIENT_SECRET": "dinero-client-secret",
-    "RACKBEAT_CONSUMER_CONTACT": "ops@rackdinero.example",
-}
+PRODUCTION = {**PRODUCTION_SETTINGS, "ENCRYPTION_KEYS": Fernet.generate_key().decode()}
 
 
 def test_without_a_visma_client_id_no_visma_secret_is_needed():

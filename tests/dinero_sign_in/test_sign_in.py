@@ -67,7 +67,7 @@ def test_the_picker_refuses_a_non_pro_company_then_activates_the_pro_one(
     assert "har ikke Dinero Pro" in refused.get_data(as_text=True)  # the user's language: da
     assert_nothing_saved(db)
 
-    done = person.choose(sign_in_id, 400555)
+    done = person.confirm(person.choose(sign_in_id, 400555))
     assert done.status_code == 200
     assert 'id="sign-in-done"' in done.get_data(as_text=True)
 
@@ -99,6 +99,7 @@ def test_the_picker_refuses_a_non_pro_company_then_activates_the_pro_one(
 def test_a_user_with_one_pro_company_is_done_without_a_picker(db, installed, sign_in):
     person = sign_in(ACCOUNT)
     sign_in_id, answer = person.through_consent(LARS)
+    answer = person.confirm(answer)
     assert answer.status_code == 200
     assert 'id="sign-in-done"' in answer.get_data(as_text=True)
     assert stored(db).dinero_organization_id == 400555
@@ -145,7 +146,7 @@ def test_a_replayed_callback_is_refused(db, installed, sign_in):
     person = sign_in(ACCOUNT)
     sign_in_id = person.begin()
     callback = person.consent(person.open_window(sign_in_id), LARS)
-    assert person.callback(callback).status_code == 200
+    assert person.callback(callback).status_code == 303  # to the confirmation
     replay = person.callback(callback)
     assert replay.status_code == 400
     assert 'id="sign-in-failed"' in replay.get_data(as_text=True)
@@ -189,7 +190,7 @@ def test_the_window_opened_twice_uses_only_the_newest_state(db, installed, sign_
     first = person.consent(person.open_window(sign_in_id), LARS)
     second = person.consent(person.open_window(sign_in_id), LARS)
     assert person.callback(first).status_code == 400
-    assert person.callback(second).status_code == 200
+    assert person.callback(second).status_code == 303  # to the confirmation
 
 
 def test_another_connections_sign_in_is_not_found(make_connection, installed, sign_in):

@@ -3,6 +3,8 @@ drops the other's secret."""
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from rackdinero_app.extensions import rq
@@ -35,7 +37,9 @@ def change_with_api_key(person, api_key: str, organization_id: str = "400555"):
     started = person.client.post(CHANGE_PAGE, data={**form, "organization_id": organization_id})
     assert started.status_code == 303, started.get_data(as_text=True)
     run_queued_jobs()
-    return person.client.get(started.location)
+    question = person.client.get(started.location).get_data(as_text=True)
+    action = re.search(r'<form[^>]*action="([^"]+)"[^>]*id="confirm-connection"', question)[1]
+    return person.client.post(action, data={"s": person.s, "csrf_token": embedded_csrf(question)})
 
 
 def test_switching_from_the_api_key_to_visma_and_back(db, make_connection, sign_in):
@@ -45,7 +49,8 @@ def test_switching_from_the_api_key_to_visma_and_back(db, make_connection, sign_
     assert 'id="visma-sign-in"' in page and 'name="api_key"' in page
 
     sign_in_id, answer = person.through_consent(LARS, purpose="change", page=CHANGE_PAGE)
-    assert answer.status_code == 200  # the same company: no picker, no confirmation
+    answer = person.confirm(answer)  # the same company: no picker, only the final question
+    assert answer.status_code == 200
     connection = stored(db)
     assert (connection.dinero_sign_in, connection.dinero_api_key) == ("visma_connect", None)
     assert connection.dinero_refresh_token and connection.state == ConnectionState.ACTIVE
@@ -57,7 +62,7 @@ def test_switching_from_the_api_key_to_visma_and_back(db, make_connection, sign_
     assert rq.redis.exists(cache)
 
     done = change_with_api_key(person, DEMO_API_KEY)
-    assert done.status_code == 302
+    assert done.status_code == 303
     connection = stored(db)
     assert (connection.dinero_sign_in, connection.dinero_api_key) == ("api_key", DEMO_API_KEY)
     assert connection.dinero_refresh_token is None
@@ -84,7 +89,9 @@ def test_moving_to_another_company_with_visma_asks_for_a_confirmation(db, make_c
     assert 'id="other-organization-warning"' in unconfirmed.get_data(as_text=True)
     assert stored(db).dinero_organization_id == 400999
 
-    assert person.choose(sign_in_id, 400555, confirm=True).status_code == 200
+    chosen = person.choose(sign_in_id, 400555, confirm=True)
+    assert stored(db).dinero_organization_id == 400999  # not before the final question
+    assert person.confirm(chosen).status_code == 200
     assert stored(db).dinero_organization_id == 400555
 
 

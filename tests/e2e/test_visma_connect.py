@@ -70,7 +70,11 @@ def sign_in_with_visma(stack, browser, page, form_id: str, organization_id: int)
     assert "400555" in picker.text and "400556" in picker.text  # Mette reaches both
     fields = form_fields(picker.text)
     fields["organization_id"] = str(organization_id)
-    window = browser.post(picker.url, data=fields)
+    question = browser.post(picker.url, data=fields)
+    # Nothing is saved until the person who signed in confirms whose Rackbeat company it is.
+    assert "Dinero-organisationen Demo Lager ApS (400555)" in question.text, question.text
+    action, fields = form(question.text, "confirm-connection")
+    window = browser.post(f"{stack.app_url}{action}", data=fields)
 
     deadline = time.monotonic() + 10
     iframe = browser.get(waiting.url)

@@ -62,14 +62,27 @@ class Pages:
         self.bodies.append(response.get_data(as_text=True))
         return response
 
-    def outcome(self, started):
-        """Run the queued job as the worker would, then open the page the form led to."""
+    def outcome(self, started, *, confirm: bool = True):
+        """Run the queued job as the worker would, then open the page the form led to; when it
+        asks to confirm the connection, press Confirm (unless ``confirm`` is false)."""
         assert started.status_code == 303, started.get_data(as_text=True)
         progress_url = started.location.split("?")[0]
         assert 'data-status-url="/embedded/dinero-connection/' in self.get(progress_url).text
         run_queued_jobs()
         assert self.get(f"{progress_url}/status").json["finished"] is True
-        return self.get(progress_url)
+        page = self.get(progress_url)
+        if not confirm or 'id="confirm-connection"' not in page.get_data(as_text=True):
+            return page
+        return self.press("confirm", page)
+
+    def press(self, button: str, page):
+        """Press Confirm or Cancel on the question which companies are connected."""
+        body = page.get_data(as_text=True)
+        action = re.search(rf'<form[^>]*action="([^"]+)"[^>]*id="{button}-connection"', body)[1]
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', body)[1]
+        response = self.client.post(action, data={"s": self.s, "csrf_token": csrf})
+        self.bodies.append(response.get_data(as_text=True))
+        return response
 
 
 def run_queued_jobs() -> None:
@@ -115,7 +128,7 @@ def test_same_company_with_a_new_key_replaces_the_key_and_stays_active(db, pages
 
     done = page.outcome(page.change(api_key=DEMO_API_KEY, organization_id="400555"))
 
-    assert done.status_code == 302 and done.location.startswith("/embedded/?")
+    assert done.status_code == 303 and done.location.startswith("/embedded/?")
     connection = stored(db)
     assert connection.dinero_api_key == DEMO_API_KEY  # decrypted by the model
     raw = db.session.execute(
@@ -212,7 +225,7 @@ def test_another_company_needs_a_confirmation_first(db, redis, pages):
 
     done = page.outcome(page.change(**other, confirm_organization="400555"))
 
-    assert done.status_code == 302
+    assert done.status_code == 303
     assert redis.get(cached) is None  # the previous company's accounts are forgotten
     home = page.get(done.location.split("?")[0]).get_data(as_text=True)
     assert "Demo Lager ApS (400555)" in home and "Gammel ApS" not in home

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import refresh
 
 from rackdinero_app.clients.errors import Transient
+from rackdinero_app.embedded import transfer_log
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
 from rackdinero_app.models import AuditEntry
@@ -291,3 +292,34 @@ def test_a_row_written_before_message_codes_shows_its_english_text(
     shown = shown_text(client, open_session(12345))
 
     assert "Created in Dinero as a booked invoice no. 7." in shown
+
+
+@pytest.mark.parametrize("page_number", ["1001", "99999999999999999999", "0", "-1", "x", "١"])
+def test_a_page_number_out_of_bounds_is_a_400_in_the_users_language(
+    client, make_connection, open_session, page_number
+):
+    make_connection(rackbeat_account_id=12345)
+    response = client.get(
+        "/embedded/transfers", query_string={"s": open_session(12345), "page": page_number}
+    )
+    assert response.status_code == 400
+    assert "Sidenummeret skal være et helt tal fra 1 til 1000." in response.get_data(as_text=True)
+
+
+def test_the_last_page_allowed_offers_no_older_one(
+    client, make_connection, open_session, monkeypatch
+):
+    monkeypatch.setattr(transfer_log, "MAX_PAGE", 1)
+    connection = make_connection(rackbeat_account_id=12345)
+    for number in range(transfer_log.PAGE_SIZE + 1):
+        add_transfer(connection, str(1000 + number))
+    assert "page=2" not in page(client, open_session(12345))
+
+
+def test_a_search_over_255_characters_is_a_400(client, make_connection, open_session):
+    make_connection(rackbeat_account_id=12345)
+    response = client.get(
+        "/embedded/transfers", query_string={"s": open_session(12345), "q": "7" * 256}
+    )
+    assert response.status_code == 400
+    assert "Søg efter højst 255 tegn." in response.get_data(as_text=True)

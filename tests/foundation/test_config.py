@@ -4,6 +4,9 @@ from cryptography.fernet import Fernet
 from rackdinero_app import create_app
 from rackdinero_app.config import REQUIRED_IN_PRODUCTION
 from rackdinero_app.config import ConfigError
+from tests.foundation.production import PRODUCTION_SETTINGS
+
+STRONG_SECRET_KEY = PRODUCTION_SETTINGS["SECRET_KEY"]
 
 
 @pytest.fixture
@@ -22,14 +25,15 @@ def test_production_without_secret_key_names_the_variable(clean_env):
 
 @pytest.fixture
 def client_secrets(clean_env):
-    clean_env.setenv("RACKDINERO_RACKBEAT_CLIENT_SECRET", "rackbeat-client-secret")
-    clean_env.setenv("RACKDINERO_DINERO_CLIENT_SECRET", "dinero-client-secret")
-    clean_env.setenv("RACKDINERO_RACKBEAT_CONSUMER_CONTACT", "ops@rackdinero.example")
+    """Every required setting but the two keys, from the environment as a deploy gives them."""
+    for name, value in PRODUCTION_SETTINGS.items():
+        if name not in ("ENV", "SECRET_KEY"):
+            clean_env.setenv(f"RACKDINERO_{name}", value)
     return clean_env
 
 
 def test_production_without_encryption_key_names_the_variable(clean_env, client_secrets):
-    clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
+    clean_env.setenv("RACKDINERO_SECRET_KEY", STRONG_SECRET_KEY)
     with pytest.raises(ConfigError) as raised:
         create_app()
     assert "RACKDINERO_ENCRYPTION_KEYS" in str(raised.value)
@@ -37,7 +41,7 @@ def test_production_without_encryption_key_names_the_variable(clean_env, client_
 
 
 def test_malformed_encryption_key_is_refused(clean_env, client_secrets):
-    clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
+    clean_env.setenv("RACKDINERO_SECRET_KEY", STRONG_SECRET_KEY)
     clean_env.setenv("RACKDINERO_ENCRYPTION_KEYS", "not-a-fernet-key")
     with pytest.raises(ConfigError, match="key 1 is not a valid Fernet key"):
         create_app()
@@ -68,10 +72,19 @@ def test_prefixed_environment_variables_override_defaults(clean_env):
 
 
 @pytest.mark.parametrize(
-    "missing", ["RACKBEAT_CLIENT_SECRET", "DINERO_CLIENT_SECRET", "RACKBEAT_CONSUMER_CONTACT"]
+    "missing",
+    [
+        "RACKBEAT_CLIENT_SECRET",
+        "DINERO_CLIENT_SECRET",
+        "RACKBEAT_CONSUMER_CONTACT",
+        "PUBLIC_URL",
+        "RACKBEAT_BASE_URL",
+        "DINERO_API_URL",
+        "DINERO_AUTH_URL",
+    ],
 )
 def test_production_without_a_client_secret_names_the_variable(clean_env, client_secrets, missing):
-    clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
+    clean_env.setenv("RACKDINERO_SECRET_KEY", STRONG_SECRET_KEY)
     clean_env.setenv("RACKDINERO_ENCRYPTION_KEYS", Fernet.generate_key().decode())
     clean_env.delenv(f"RACKDINERO_{missing}")
     with pytest.raises(ConfigError) as raised:
@@ -80,7 +93,7 @@ def test_production_without_a_client_secret_names_the_variable(clean_env, client
 
 
 def test_production_with_required_settings_starts(clean_env, client_secrets):
-    clean_env.setenv("RACKDINERO_SECRET_KEY", "s3cret")
+    clean_env.setenv("RACKDINERO_SECRET_KEY", STRONG_SECRET_KEY)
     clean_env.setenv(
         "RACKDINERO_ENCRYPTION_KEYS",
         f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}",

@@ -52,7 +52,10 @@ def test_the_settings_link_is_a_route_of_the_app(app):
     assert values == {"connection_id": 7, "secret": "s" * 43}
 
 
-def test_every_manifest_event_is_accepted_by_the_webhook_endpoint(client, make_connection, db):
+def test_every_manifest_event_is_accepted_by_the_webhook_endpoint(
+    client, make_connection, db, rackbeat
+):
+    """``rackbeat``: the uninstall is confirmed there (it does not know the fixture's token)."""
     from rackdinero_app.models import WebhookSubscription
 
     connection = make_connection(rackbeat_account_id=12345)

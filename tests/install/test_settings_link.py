@@ -39,7 +39,8 @@ def test_the_right_secret_opens_the_overview_as_a_launch_does(client, installed)
     location = urlsplit(response.location)
     assert location.path == "/embedded/"
     token = parse_qs(location.query)["s"][0]
-    session = embedded_session.load(token)
+    cookie = client.get_cookie(embedded_session.BROWSER_COOKIE, path="/embedded")
+    session = embedded_session.load(token, cookie.value)
     assert (session.connection_id, session.account_id) == (
         installed.id,
         installed.rackbeat_account_id,

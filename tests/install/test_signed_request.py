@@ -67,3 +67,13 @@ def test_valid_install_request_starts_authorization_code_with_pkce(app, client):
     assert len(query["code_challenge"][0]) >= 43
     assert query["redirect_uri"] == [app.config["PUBLIC_URL"] + "/install/callback"]
     assert query["state"][0]
+
+
+@pytest.mark.parametrize("given", ["ø" * 64, "é", "zz" * 32, "", "a" * 63])
+def test_a_malformed_hmac_is_a_400_and_starts_no_oauth(client, given):
+    params = {**signed(), "hmac": given}
+    response = client.get("/install", query_string=params)
+    assert response.status_code == 400
+    assert "The install link is incomplete." in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert not any(key.startswith("_state_rackbeat") for key in session)

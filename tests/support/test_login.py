@@ -13,6 +13,7 @@ from rackdinero_app.extensions import db
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.support import session as staff_session
 from rackdinero_app.support.auth import staff_required
+from tests.foundation.production import PRODUCTION_SETTINGS
 from tests.support.staff_login import STRONG_PASSWORD
 from tests.support.staff_login import actions
 from tests.support.staff_login import audit_entries
@@ -217,15 +218,7 @@ def test_the_staff_cookie_is_its_own_and_strict(client):
 
 
 def test_in_production_the_staff_cookie_is_secure(app_config, redis):
-    production = create_app(
-        {
-            **app_config,
-            "ENV": "production",
-            "RACKBEAT_CLIENT_SECRET": "x",
-            "DINERO_CLIENT_SECRET": "y",
-            "RACKBEAT_CONSUMER_CONTACT": "ops@v.example",
-        }
-    )
+    production = create_app({**app_config, **PRODUCTION_SETTINGS})
     response = production.test_client().get("/support/login")
     (header,) = [
         h

@@ -79,7 +79,7 @@ def test_a_revoked_grant_fails_the_transfer_until_the_user_signs_in_again(
     person = SignIn(client, open_session(ACCOUNT))
     sign_in_id, answer = person.through_consent(METTE, purpose="change", page="/embedded/")
     assert answer.status_code == 303  # two companies: the picker
-    assert person.choose(sign_in_id, 400555).status_code == 200
+    assert person.confirm(person.choose(sign_in_id, 400555)).status_code == 200
 
     db.session.expire_all()
     connection = db.session.get(Connection, connection_id)

@@ -1,9 +1,12 @@
 import json
+from types import SimpleNamespace
 
 import pytest
 
 from rackdinero_app.install import manifest
 from rackdinero_app.models import WebhookSubscription
+from sandbox import rackbeat as rackbeat_sandbox
+from tests.servers import serve_app
 
 
 @pytest.fixture
@@ -37,3 +40,20 @@ def deliver(client):
         return client.post("/webhooks/rackbeat", data=payload, headers=headers)
 
     return post
+
+
+@pytest.fixture
+def rackbeat():
+    """The Rackbeat sandbox over loopback, which the app asks to confirm an uninstall."""
+    app = rackbeat_sandbox.create_app({"APP_BASE_URL": "http://127.0.0.1:5000"})
+    with serve_app(app) as url:
+        yield SimpleNamespace(url=url, store=app.extensions["rackbeat_sandbox"])
+    app.extensions["rackbeat_sandbox"].outbox.close()
+
+
+@pytest.fixture
+def app_config(app_config, request):
+    """The app pointed at the Rackbeat sandbox, when a test uses it."""
+    if "rackbeat" in request.fixturenames:
+        return {**app_config, "RACKBEAT_BASE_URL": request.getfixturevalue("rackbeat").url}
+    return app_config

@@ -3,8 +3,11 @@ import sqlalchemy as sa
 
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
+from rackdinero_app.models import Connection
 from rackdinero_app.models import InboxEvent
 from rackdinero_app.models import Transfer
+from rackdinero_app.models import WebhookSubscription
+from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.transfers import rows
 
@@ -45,8 +48,59 @@ def test_a_wrong_token_is_refused(installed, deliver):
 def test_another_accounts_id_is_refused(installed, deliver, make_connection):
     make_connection(rackbeat_account_id=777)
     assert deliver("customer_invoice.booked", account="777").status_code == 401
-    assert deliver("customer_invoice.booked", account="888").status_code == 404
+    assert deliver("customer_invoice.booked", account="888").status_code == 401
     assert deliver("customer_invoice.booked", account="x").status_code == 400
+    assert inbox_count() == 0
+
+
+def test_unknown_uninstalled_and_wrong_token_get_the_same_answer(
+    installed, deliver, make_connection
+):
+    """Nobody learns from the endpoint which Rackbeat accounts have the app."""
+    make_connection(rackbeat_account_id=777, state=ConnectionState.UNINSTALLED)
+    answers = {
+        (response.status_code, response.get_data())
+        for response in (
+            deliver("customer_invoice.booked", account="888"),  # never installed
+            deliver("customer_invoice.booked", account="777"),  # uninstalled
+            deliver("customer_invoice.booked", token="tok-wrong"),  # installed, wrong token
+        )
+    }
+    assert len(answers) == 1
+    assert answers.pop()[0] == 401
+    assert inbox_count() == 0
+
+
+def test_a_body_over_the_webhook_bound_is_refused_unread(installed, deliver, app):
+    padding = "x" * app.config["WEBHOOK_MAX_CONTENT_LENGTH"]
+    response = deliver("customer.updated", {"key_name": "number", "key": "7", "data": padding})
+    assert response.status_code == 413
+    assert response.is_json
+    assert inbox_count() == 0
+    assert queued_job_names() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("key", ["k" * 129, "k" * 5000])
+def test_a_key_longer_than_its_column_is_a_400_on_postgresql_too(any_db_app, key):
+    """Issue 11 bounded the key before the insert; checked on both databases."""
+    installed = Connection(rackbeat_account_id=12345, state=ConnectionState.ACTIVE)
+    installed.webhook_subscriptions.append(
+        WebhookSubscription(event="customer.updated", token="tok-customer.updated")
+    )
+    db.session.add(installed)
+    db.session.commit()
+    response = any_db_app.test_client().post(
+        "/webhooks/rackbeat",
+        json={"key_name": "number", "key": key},
+        headers={
+            "Rackbeat-Webhook-Event": "customer.updated",
+            "Rackbeat-Webhook-Token": "tok-customer.updated",
+            "Rackbeat-Account-Id": "12345",
+        },
+    )
+    assert response.status_code == 400
+    assert "1 to 128 characters" in response.json["error"]
     assert inbox_count() == 0
 
 

@@ -1,5 +1,6 @@
 import threading
 
+import pytest
 import sqlalchemy as sa
 from rq.job import Job
 
@@ -8,12 +9,18 @@ from rackdinero_app.extensions import rq
 from rackdinero_app.install import manifest
 from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Connection
+from rackdinero_app.models import InboxEvent
 from rackdinero_app.models import Transfer
 from rackdinero_app.models import WebhookSubscription
 from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers import rows
+from sandbox.rackbeat.integration import issue_token
+
+# The app asks Rackbeat (the sandbox) before it believes an uninstall: there, the fixture
+# connection's tokens are unknown, as an uninstalled app's are revoked.
+pytestmark = pytest.mark.usefixtures("rackbeat")
 
 UNINSTALL = {"key_name": "user_account_id", "key": 12345}
 
@@ -64,8 +71,7 @@ def test_a_repeated_uninstall_changes_nothing(installed, deliver):
     body = {"key": 12345, "key_name": "id", "event": "plugin.uninstalled"}
     assert deliver("plugin.uninstalled", body).status_code == 200
     again = deliver("plugin.uninstalled", body, token="anything")
-    assert again.status_code == 200
-    assert again.json["status"] == "ignored"
+    assert again.status_code == 401  # as for any account without the app (no tokens left)
     audits = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "uninstalled"))
     assert len(audits.all()) == 1
 
@@ -142,3 +148,38 @@ def test_two_copies_of_an_uninstall_arriving_together_uninstall_once(
     assert first_copy["answer"].json["status"] == "uninstalled"
     assert (later.status_code, later.json["status"]) == (200, "ignored")
     assert uninstall_audits() == 1
+
+
+def assert_still_installed(connection_id: int) -> None:
+    db.session.expire_all()
+    connection = db.session.get(Connection, connection_id)
+    assert connection.state == ConnectionState.ACTIVE
+    assert connection.rackbeat_access_token and connection.dinero_api_key
+    assert len(connection.webhook_subscriptions) == len(manifest.webhook_events())
+    assert uninstall_audits() == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InboxEvent)) == 0
+
+
+def test_an_uninstall_rackbeat_does_not_confirm_deletes_nothing(installed, deliver, rackbeat):
+    """Someone holding the uninstall webhook's token, but not Rackbeat: the app's token
+    still works there, so the app is installed and nothing is forgotten."""
+    live = issue_token(rackbeat.store, 12345, rackbeat.store.accounts[12345].users[0], "grant-1")
+    installed.rackbeat_access_token = live.value
+    db.session.commit()
+
+    response = deliver("plugin.uninstalled", UNINSTALL)
+
+    assert response.status_code == 409
+    assert "still installed" in response.json["error"]
+    assert_still_installed(installed.id)
+
+
+def test_an_uninstall_rackbeat_cannot_confirm_now_is_left_for_its_retry(
+    installed, deliver, rackbeat
+):
+    rackbeat.store.set_knobs({"error_rate": 1.0})
+
+    response = deliver("plugin.uninstalled", UNINSTALL)
+
+    assert response.status_code == 503
+    assert_still_installed(installed.id)

@@ -39,11 +39,23 @@ class TokenSource(Protocol):
         ...
 
 
+class Sealer(Protocol):
+    """Encrypts what is cached in Redis (the app's MultiFernet keys): an access token read
+    from Redis serves anyone who reaches Redis, so it is never stored in clear."""
+
+    def encrypt(self, plaintext: str) -> str: ...
+
+    def decrypt_or_none(self, token: str) -> str | None:
+        """None when no key reads it any more: the cached token is then a miss."""
+        ...
+
+
 class ApiKeyGrant:
     """Dinero's OAuth password grant, with the user's API key as both username and password.
 
-    The token is shared by every process through Redis, per organization and a fingerprint of
-    the key, and kept until ``token_margin`` seconds before Dinero lets it expire.
+    With a ``sealer`` the token is shared by every process through Redis (encrypted), per
+    organization and a fingerprint of the key, and kept until ``token_margin`` seconds before
+    Dinero lets it expire; without one it stays in this object only.
     """
 
     def __init__(
@@ -55,6 +67,7 @@ class ApiKeyGrant:
         client_secret: str,
         auth_url: str,
         redis: Any,
+        sealer: Sealer | None = None,
         token_margin: float = 60.0,
         timeout: tuple[float, float] = (http.CONNECT_TIMEOUT, http.READ_TIMEOUT),
     ) -> None:
@@ -63,6 +76,7 @@ class ApiKeyGrant:
         self._client_secret = client_secret
         self.auth_url = auth_url.rstrip("/")
         self._redis = redis
+        self._sealer = sealer
         self._token_margin = token_margin
         self._timeout = timeout
         fingerprint = hashlib.sha256(f"{client_id}:{api_key}".encode()).hexdigest()[:24]
@@ -73,16 +87,17 @@ class ApiKeyGrant:
     def token(self) -> str:
         if self._token and time.monotonic() < self._deadline:
             return self._token
-        cached = self._redis.get(self._key)
-        ttl = self._redis.ttl(self._key) if cached else -2
-        if cached and ttl > 0:
-            return self._remember(_text(cached), ttl)
+        if self._sealer is not None:
+            cached, ttl = _read_sealed(self._redis, self._key, self._sealer)
+            if cached:
+                return self._remember(cached, ttl)
         return self._fetch()
 
     def forget(self, token: str) -> None:
-        cached = self._redis.get(self._key)
-        if cached is not None and _text(cached) == token:
-            self._redis.delete(self._key)
+        if self._sealer is not None:
+            cached, _ttl = _read_sealed(self._redis, self._key, self._sealer)
+            if cached == token:
+                self._redis.delete(self._key)
         self._token = None
         self._deadline = 0.0
 
@@ -118,8 +133,8 @@ class ApiKeyGrant:
         payload = response.json()
         token = payload["access_token"]
         ttl = float(payload.get("expires_in", 3600)) - self._token_margin
-        if ttl > 0:
-            self._redis.set(self._key, token, ex=max(1, int(ttl)))
+        if ttl > 0 and self._sealer is not None:
+            self._redis.set(self._key, self._sealer.encrypt(token), ex=max(1, int(ttl)))
         return self._remember(token, max(ttl, 0.0))
 
 
@@ -141,14 +156,6 @@ class RefreshTokenStore(Protocol):
     def lost(self) -> None:
         """Visma Connect refused the grant: the user must sign in again."""
         ...
-
-
-class Sealer(Protocol):
-    """Encrypts what is cached in Redis (the app's MultiFernet keys)."""
-
-    def encrypt(self, plaintext: str) -> str: ...
-
-    def decrypt(self, token: str) -> str: ...
 
 
 _RELEASE = """
@@ -204,13 +211,12 @@ class VismaConnectTokens:
         return (self._token,)
 
     def _cached(self) -> str | None:
-        sealed = self._redis.get(self._cache_key)
-        ttl = self._redis.ttl(self._cache_key) if sealed else -2
-        if not sealed or ttl <= 0:
+        token, ttl = _read_sealed(self._redis, self._cache_key, self._sealer)
+        if token is None:
             return None
-        self._token = self._sealer.decrypt(_text(sealed))
+        self._token = token
         self._deadline = time.monotonic() + ttl
-        return self._token
+        return token
 
     def _refresh(self) -> str:
         lock = f"rackdinero:dinero:visma-refresh-lock:{self.store.key}"
@@ -286,6 +292,18 @@ def remember_access_token(
         redis.set(access_token_key(store_key), sealer.encrypt(tokens.access_token), ex=ttl)
     else:
         redis.delete(access_token_key(store_key))
+
+
+def _read_sealed(redis: Any, key: str, sealer: Sealer) -> tuple[str | None, int]:
+    """A cached token and its seconds left; (None, 0) when there is none, it has (almost)
+    expired, or no key reads it (sealed with a key since removed, or stored in clear by an
+    older version): either way it is fetched again."""
+    sealed = redis.get(key)
+    ttl = redis.ttl(key) if sealed else -2
+    if not sealed or ttl <= 0:
+        return None, 0
+    token = sealer.decrypt_or_none(_text(sealed))
+    return (token, ttl) if token else (None, 0)
 
 
 def _text(value: bytes | str) -> str:

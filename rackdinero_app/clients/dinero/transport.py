@@ -8,6 +8,11 @@ A 429 blocks the organization's bucket for every process (``RateLimiter.block``)
 a minute and a 429 does not say when its window began. The request is sent once more after
 the block if that is within the limiter's ``max_wait``; otherwise ``RateLimited`` carries the
 wait, so the transfer is tried again after it.
+
+Only a call on an organization's path takes from that organization's bucket: Dinero answers it
+only for a token that opens the organization. A call that names none (``GET /v1/organizations``,
+which verifies a key before the app knows what it opens) takes from the sign-in's own bucket,
+so a key that has proven nothing cannot spend an organization's shared budget.
 """
 
 from __future__ import annotations
@@ -44,12 +49,15 @@ class Transport:
         tokens: TokenSource,
         limiter: RateLimiter,
         *,
+        sign_in_limiter: RateLimiter | None = None,
         timeout: tuple[float, float] = (http.CONNECT_TIMEOUT, http.READ_TIMEOUT),
     ) -> None:
         self.organization_id = int(organization_id)
         self.api_url = api_url.rstrip("/")
         self.tokens = tokens
         self.limiter = limiter
+        # For calls that name no organization; without one they share the organization's.
+        self.sign_in_limiter = sign_in_limiter or limiter
         self._timeout = timeout
 
     def send(
@@ -70,11 +78,12 @@ class Transport:
         scope = f"/{self.organization_id}" if organization else ""
         url = f"{self.api_url}/{version}{scope}/{path}"
         query = {key: value for key, value in (params or {}).items() if value is not None}
+        limiter = self.limiter if organization else self.sign_in_limiter
         retried_auth = retried_rate = False
         while True:
             # The token first: a token fetch between the bucket and the API would delay the send.
             token = self.tokens.token()
-            self.limiter.acquire()
+            limiter.acquire()
             response = http.send(
                 method,
                 url,
@@ -90,8 +99,8 @@ class Transport:
                 self.tokens.forget(token)
                 continue
             if response.status_code == 429:
-                wait = self._blocked_after_429(response)
-                if not retried_rate and wait <= self.limiter.max_wait:
+                wait = self._blocked_after_429(response, limiter)
+                if not retried_rate and wait <= limiter.max_wait:
                     retried_rate = True
                     continue  # acquire() waits until the block has passed
                 raise self._rate_limited(response, wait)
@@ -99,11 +108,12 @@ class Transport:
                 raise error_for(response, self.tokens.secrets())
             return response
 
-    def _blocked_after_429(self, response: requests.Response) -> float:
-        """Block the organization's bucket as the 429 asks; return the seconds blocked."""
+    @staticmethod
+    def _blocked_after_429(response: requests.Response, limiter: RateLimiter) -> float:
+        """Block the call's bucket as the 429 asks; return the seconds blocked."""
         wait = http.retry_after_seconds(response.headers.get("Retry-After"))
-        wait = self.limiter.window if wait is None else wait
-        self.limiter.block(wait)
+        wait = limiter.window if wait is None else wait
+        limiter.block(wait)
         return wait
 
     def _rate_limited(self, response: requests.Response, wait: float) -> Exception:

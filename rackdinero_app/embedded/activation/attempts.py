@@ -1,9 +1,11 @@
 """Attempts to set the Dinero credentials: activation (I2), or changing them later (I3).
 
 The page starts an attempt and polls it. The attempt's progress lives in Redis for an hour; the
-API key travels to the job encrypted and is written to the connection only after Dinero has
-confirmed the key, the company and its Pro plan. Until then a change leaves the connection as it
-was, so it keeps working with the credentials it had.
+API key travels to the job encrypted. Once Dinero has confirmed the key, the company and its Pro
+plan, the attempt keeps the (still encrypted) key and the company's name, and the page asks the
+user to confirm which Rackbeat company is connected to which Dinero company; only ``confirm``
+writes to the connection, and ``cancel`` forgets the key. Until then a change leaves the
+connection as it was, so it keeps working with the credentials it had.
 
 ``activate`` and ``change_credentials`` also finish a Visma Connect sign-in
 (``dinero_sign_in``): given its ``Tokens`` instead of an API key they store the
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
 
@@ -51,9 +52,12 @@ class Attempt:
     id: str
     connection_id: int
     organization_id: int
-    state: str = "pending"  # pending → running → succeeded | failed
+    # pending → running → verified → succeeded | cancelled; or failed
+    state: str = "pending"
     code: str | None = None
     kind: str = ACTIVATION  # or CHANGE: replace an active connection's credentials
+    organization_name: str | None = None  # as Dinero names the verified company
+    sealed_key: str | None = None  # the encrypted key, kept only while awaiting confirmation
 
     @property
     def message(self) -> str | None:
@@ -63,7 +67,8 @@ class Attempt:
 
     @property
     def finished(self) -> bool:
-        return self.state in ("succeeded", "failed")
+        """Whether the page stops polling (a verified attempt waits for the user, not Dinero)."""
+        return self.state in ("verified", "succeeded", "cancelled", "failed")
 
 
 def _key(attempt_id: str) -> str:
@@ -119,28 +124,55 @@ def verify(organization_id: int, api_key: str) -> tuple[str | None, str | None]:
     return "wrong_company_id", None
 
 
-# What a verified attempt does to the connection: (connection, organization id, organization
-# name, credentials, actor).
-Apply = Callable[[Connection, int, str | None, DineroCredentials, str], None]
-
-
-def run_attempt(attempt_id: str, encrypted_api_key: str, actor: str, apply: Apply) -> None:
+def run_attempt(attempt_id: str, encrypted_api_key: str) -> None:
+    """Verify the attempt's key and company with Dinero; on success keep them for the user's
+    confirmation. Nothing is written to the connection here."""
     raw = rq.redis.get(_key(attempt_id))
     if raw is None:
         return
     attempt = Attempt(**json.loads(raw))
     attempt.state = "running"
     _save(attempt)
-    api_key = crypto.decrypt(encrypted_api_key)
-    code, organization_name = verify(attempt.organization_id, api_key)
+    code, organization_name = verify(attempt.organization_id, crypto.decrypt(encrypted_api_key))
     connection = db.session.get(Connection, attempt.connection_id)
     if code is None and (connection is None or connection.state == ConnectionState.UNINSTALLED):
         code = "not_installed"
     if code is None:
-        apply(connection, attempt.organization_id, organization_name, api_key, actor)
-    attempt.state = "failed" if code else "succeeded"
+        attempt.organization_name = organization_name
+        attempt.sealed_key = encrypted_api_key
+    attempt.state = "failed" if code else "verified"
     attempt.code = code
     _save(attempt)
+
+
+def _claim(attempt_id: str) -> bool:
+    """Whether this request decides a verified attempt (a double click confirms once, and a
+    confirm and a cancel cannot both win)."""
+    return bool(rq.redis.set(f"{_key(attempt_id)}:decided", 1, nx=True, ex=ATTEMPT_TTL_SECONDS))
+
+
+def confirm_attempt(attempt_id: str, connection: Connection, kind: str, actor: str) -> bool:
+    """The user confirmed: write the verified credentials to the connection (activate, or
+    change them). False when the attempt is not (or no longer) waiting for that."""
+    attempt = get_attempt(attempt_id, connection.id, kind)
+    if attempt is None or attempt.state != "verified" or not _claim(attempt_id):
+        return False
+    apply = change_credentials if kind == CHANGE else activate
+    api_key = crypto.decrypt(attempt.sealed_key or "")
+    apply(connection, attempt.organization_id, attempt.organization_name, api_key, actor)
+    attempt.state, attempt.sealed_key = "succeeded", None
+    _save(attempt)
+    return True
+
+
+def cancel_attempt(attempt_id: str, connection_id: int, kind: str) -> bool:
+    """The user did not confirm: forget the key; nothing was saved."""
+    attempt = get_attempt(attempt_id, connection_id, kind)
+    if attempt is None or attempt.state != "verified" or not _claim(attempt_id):
+        return False
+    attempt.state, attempt.sealed_key = "cancelled", None
+    _save(attempt)
+    return True
 
 
 def activate(
