@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from playwright.sync_api import sync_playwright
 
 from rackdinero_app import PROJECT_ROOT
@@ -22,6 +23,9 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 OUTPUT = PROJECT_ROOT / "test-output"
+# A page may wait for a job (the activation check, a transfer): on a busy machine that takes
+# longer than the 5 seconds expect() waits by default, as the pages themselves do.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")
