@@ -103,8 +103,9 @@ class Transfer(ConnectionScoped, TimestampMixin, Base):
     next_attempt_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
     started_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
     finished_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
-    # When someone last pressed Retry: attempts start again from 0, and the next attempt knows
-    # that earlier ones ran (and may have written to Dinero).
+    # When someone last pressed Retry (attempts start again from 0), or when an attempt told to
+    # wait by Dinero (429) was given back: either way the next attempt knows that earlier ones
+    # ran (and may have written to Dinero), and looks its write up before writing.
     retried_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
 
 

@@ -255,7 +255,10 @@ def finish(transfer_id: int, outcome: Outcome) -> None:
         transfer.dinero_number = outcome.dinero_number
     delay = None
     if outcome.state == TransferState.PENDING and not outcome.counts_attempt:
-        transfer.attempts = max(transfer.attempts - 1, 0)  # the claim counted it; give it back
+        # The claim counted it; give it back, but remember that an attempt ran (it may have
+        # written before it was told to wait), so the next one looks its write up first.
+        transfer.attempts = max(transfer.attempts - 1, 0)
+        transfer.retried_at = transfer.retried_at or utcnow()
     if outcome.state == TransferState.PENDING and out_of_attempts(transfer):
         _give_up(transfer, outcome.message)
     elif outcome.state == TransferState.PENDING:

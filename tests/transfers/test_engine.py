@@ -153,6 +153,9 @@ def test_dinero_asking_to_wait_uses_up_no_attempt(app, make_connection):
         rows.finish(transfer_id, engine._client_outcome(RateLimited(retry_after=1)))
     (transfer,) = transfers()
     assert (transfer.state, transfer.attempts) == (TransferState.PENDING, 0)
+    # An attempt ran (it may have created the invoice before the 429 on booking it): the
+    # next one must look its write up first, not create it again.
+    assert transfer.retried_at is not None
     assert rows.claim(transfer_id)
     rows.finish(transfer_id, engine._client_outcome(Transient(may_have_succeeded=False)))
     (transfer,) = transfers()
