@@ -7,13 +7,17 @@ once: afterwards the form reads as empty, so the error page, which looks for the
 form, does not raise it again.
 
 Attempts: one Flask-Limiter instance, counting in the app's Redis, serves the support login
-(``support/limits.py``) and activation (``embedded/activation/limits.py``).
+(``support/limits.py``) and every way of connecting a Dinero company: activation and "change
+Dinero connection" (``embedded/activation/limits.py``) and contract B's onboarding, which share
+one count per company id typed (:func:`activation_allowed`).
 """
 
 from __future__ import annotations
 
 from flask import Flask
 from flask import Request
+from flask import current_app
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -44,6 +48,28 @@ def within_limits(scope: str, limits: list[tuple[str, str]]) -> bool:
     for item, key in counted:
         limiter.limiter.hit(item, scope, key)
     return True
+
+
+ACTIVATION_SCOPE = "rackdinero-activation"
+
+
+def activation_allowed(attempt_key: str, organization_id: int) -> bool:
+    """Count one attempt to connect Dinero company ``organization_id`` from one place (a
+    connection, an onboarding: ``attempt_key``), or False when either has used its attempts
+    (``ACTIVATION_LIMIT_PER_CONNECTION``, ``ACTIVATION_LIMIT_PER_ORGANIZATION``)."""
+    config = current_app.config
+    limits = [
+        (config["ACTIVATION_LIMIT_PER_CONNECTION"], attempt_key),
+        (config["ACTIVATION_LIMIT_PER_ORGANIZATION"], f"organization:{organization_id}"),
+    ]
+    return within_limits(ACTIVATION_SCOPE, limits)
+
+
+def too_many_activations() -> str:
+    return _(
+        "There have been too many attempts to connect this Dinero company in a short "
+        "time. Wait an hour, check the company ID and the API key in Dinero, and try again."
+    )
 
 
 def init_app(app: Flask) -> None:

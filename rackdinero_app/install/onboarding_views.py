@@ -33,6 +33,8 @@ from rackdinero_app.install.contracts import INTEGRATION
 from rackdinero_app.install.contracts import only_if_offered
 from rackdinero_app.install.views import install_error
 from rackdinero_app.install.views import start_again
+from rackdinero_app.limits import activation_allowed
+from rackdinero_app.limits import too_many_activations
 
 # The Visma Connect sign-in's purpose for an onboarding; its continuation, which accepts and
 # installs, is registered by ``embedded/onboarding.py``.
@@ -118,6 +120,8 @@ def _submit(pending: onboarding.Onboarding):
     values, api_key, errors = read_credentials(request.form)
     if errors:
         return _form(pending, values, errors, 422)
+    if not activation_allowed(f"onboarding:{pending.id}", int(values["organization_id"])):
+        return _form(pending, values, {"organization_id": too_many_activations()}, 429)
     started = onboarding.start_verification(pending.id, int(values["organization_id"]))
     if started is not None:
         jobs.enqueue_onboarding(started.id, crypto.encrypt(api_key))

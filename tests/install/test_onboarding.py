@@ -250,3 +250,18 @@ def test_the_consumer_contact_must_be_an_e_mail_address(app_config):
 
     with pytest.raises(ConfigError, match="RACKDINERO_RACKBEAT_CONSUMER_CONTACT"):
         create_app({**app_config, "RACKBEAT_CONSUMER_CONTACT": "call us"})
+
+
+def test_onboarding_attempts_count_against_the_company_ids_limit(onboarding, rackbeat, app):
+    """Contract B's sign-in form costs a Dinero call per attempt, as activation does: the
+    attempts on one company id are counted together, and past the limit nothing is queued."""
+    app.config["ACTIVATION_LIMIT_PER_ORGANIZATION"] = "1 per hour"
+    onboarding.begin()
+    onboarding.submit(api_key="not-a-key")
+    assert run_queued_jobs() == 1  # Dinero refuses the key: the form is offered again
+
+    refused = onboarding.submit()
+    assert refused.status_code == 429
+    assert "too many attempts to connect this Dinero company" in refused.get_data(as_text=True)
+    assert rq.queue().count == 0
+    assert connection() is None

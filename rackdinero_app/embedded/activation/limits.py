@@ -12,16 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import abort
-from flask import current_app
 from flask import g
 from flask import make_response
-from flask_babel import gettext as _
 
 from rackdinero_app.dinero_sign_in.credentials import read_credentials
 from rackdinero_app.embedded.views import page_error
-from rackdinero_app.limits import within_limits
-
-SCOPE = "rackdinero-activation"
+from rackdinero_app.limits import activation_allowed
+from rackdinero_app.limits import too_many_activations
 
 
 def count_attempt(form: Mapping[str, str]) -> None:
@@ -30,15 +27,5 @@ def count_attempt(form: Mapping[str, str]) -> None:
     values, _api_key, errors = read_credentials(form)
     if errors:
         return
-    config = current_app.config
-    organization_id = int(values["organization_id"])
-    limits = [
-        (config["ACTIVATION_LIMIT_PER_CONNECTION"], f"connection:{g.connection.id}"),
-        (config["ACTIVATION_LIMIT_PER_ORGANIZATION"], f"organization:{organization_id}"),
-    ]
-    if not within_limits(SCOPE, limits):
-        message = _(
-            "There have been too many attempts to connect this Dinero company in a short "
-            "time. Wait an hour, check the company ID and the API key in Dinero, and try again."
-        )
-        abort(make_response(page_error(message, 429)))
+    if not activation_allowed(f"connection:{g.connection.id}", int(values["organization_id"])):
+        abort(make_response(page_error(too_many_activations(), 429)))
