@@ -36,19 +36,17 @@ import copy
 import logging
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
-from pathlib import Path
 
 import requests
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
 
+from bench.harness import bench_stack
 from bench.harness import rackbeat_store
 from bench.transfers import BOOKED
 from bench.transfers import connect
@@ -66,7 +64,6 @@ from sandbox.services import postgres_server
 from tests.e2e.fault_helpers import RedisProcess
 from tests.e2e.fault_helpers import fast_transfers
 from tests.stack import Stack
-from tests.stack import running_stack
 
 SUPPLIER_BOOKED = "supplier_invoice.booked"
 TERMINAL = (TransferState.SUCCEEDED, TransferState.FAILED, TransferState.SKIPPED)
@@ -101,34 +98,18 @@ class Booked:
 
 @contextlib.contextmanager
 def system(args: argparse.Namespace, database_url: str, redis: RedisProcess) -> Iterator[Stack]:
+    """The bench's system on the Redis that is restarted mid-run, with retries, leases and the
+    sweeper acting within seconds, and a read timeout short enough for the stalled writes."""
     settings = fast_transfers(
         DINERO_READ_TIMEOUT=1,
         TRANSFER_LEASE_SECONDS=5,
         RACKBEAT_RATE_LIMIT=6000,
     )
-    config = {
-        "ENV": "test",
-        "SECRET_KEY": "bench-secret-key-bench-secret-key",
-        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "REDIS_URL": redis.url,
-        **settings,
-    }
     knobs = {"KNOBS": {"rate_limit": GENEROUS, "retry_after_mode": "never", "seed": args.seed}}
-    with tempfile.TemporaryDirectory(prefix="bench-faults-") as tmp:
-        with running_stack(
-            config,
-            Path(tmp),
-            dinero_config=knobs,
-            worker_config=settings,
-            workers=args.workers,
-        ) as stack:
-            with stack.app.app_context():
-                try:
-                    yield stack
-                finally:
-                    db.session.remove()
-                    db.drop_all()
+    with bench_stack(
+        database_url, settings, dinero_config=knobs, workers=args.workers, redis_url=redis.url
+    ) as stack:
+        yield stack
 
 
 def set_knobs(url: str, **knobs) -> None:

@@ -23,10 +23,15 @@ def bench_stack(
     *,
     dinero_config: dict[str, Any],
     workers: int = 1,
+    redis_url: str | None = None,
 ) -> Iterator[Stack]:
-    """A fresh Redis and schema, the app with ``settings`` (its workers too), both sandboxes
-    and ``workers`` worker processes; the block runs inside the app's context."""
-    with redis_server() as redis_url, tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+    """A fresh Redis (or the one at ``redis_url``) and schema, the app with ``settings`` (its
+    workers too), both sandboxes and ``workers`` worker processes; the block runs inside the
+    app's context."""
+    with contextlib.ExitStack() as resources:
+        if redis_url is None:
+            redis_url = resources.enter_context(redis_server())
+        tmp = resources.enter_context(tempfile.TemporaryDirectory(prefix="bench-"))
         config = {
             "ENV": "test",
             "SECRET_KEY": "bench-secret-key",

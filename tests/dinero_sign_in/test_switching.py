@@ -12,6 +12,7 @@ from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Connection
 from rackdinero_app.models.enums import ConnectionState
 from tests.dinero_sign_in.conftest import embedded_csrf
+from tests.jobs import run_queued_jobs
 from tests.visma_steps import LARS
 
 ACCOUNT = 12345
@@ -22,13 +23,6 @@ CHANGE_PAGE = "/embedded/dinero-connection"
 def stored(db) -> Connection:
     db.session.expire_all()
     return db.session.scalar(sa.select(Connection).where(Connection.rackbeat_account_id == ACCOUNT))
-
-
-def run_queued_jobs() -> None:
-    queue = rq.queue()
-    for job in queue.jobs:
-        queue.remove(job)
-        job.perform()
 
 
 def change_with_api_key(person, api_key: str, organization_id: str = "400555"):

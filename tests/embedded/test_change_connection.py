@@ -19,6 +19,7 @@ from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.setup.sources import accounts_key
 from rackdinero_app.setup.sources import dinero_accounts
 from sandbox.dinero import create_app as create_dinero
+from tests.jobs import run_queued_jobs
 from tests.servers import serve_app
 
 ACCOUNT = 12345
@@ -83,13 +84,6 @@ class Pages:
         response = self.client.post(action, data={"s": self.s, "csrf_token": csrf})
         self.bodies.append(response.get_data(as_text=True))
         return response
-
-
-def run_queued_jobs() -> None:
-    queue = rq.queue()
-    for job in queue.jobs:
-        queue.remove(job)
-        job.perform()
 
 
 @pytest.fixture

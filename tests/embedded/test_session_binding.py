@@ -26,7 +26,7 @@ from rackdinero_app.models import Connection
 from rackdinero_app.models import Settings
 from rackdinero_app.models.enums import ConnectionState
 from sandbox.dinero import create_app as create_dinero
-from tests.install.conftest import run_queued_jobs
+from tests.jobs import run_queued_jobs
 from tests.servers import serve_app
 
 ACCOUNT = 12345

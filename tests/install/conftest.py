@@ -15,7 +15,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from rackdinero_app.extensions import rq
 from sandbox import dinero as dinero_sandbox
 from sandbox import rackbeat as rackbeat_sandbox
 from sandbox.services import free_port
@@ -83,16 +82,6 @@ def app_config(app_config: dict[str, Any], request) -> dict[str, Any]:
         url = request.getfixturevalue("dinero_url")
         config.update(DINERO_API_URL=url, DINERO_AUTH_URL=url)
     return config
-
-
-def run_queued_jobs() -> int:
-    """Run every queued job here, as a worker would; returns how many ran."""
-    queue = rq.queue()
-    jobs = queue.jobs
-    for job in jobs:
-        queue.remove(job)
-        job.perform()
-    return len(jobs)
 
 
 def csrf(page: str) -> str | None:

@@ -20,7 +20,7 @@ from rackdinero_app.models import Connection
 from tests.install.conftest import ACCOUNT_ID
 from tests.install.conftest import CONTACT
 from tests.install.conftest import Onboarding
-from tests.install.conftest import run_queued_jobs
+from tests.jobs import run_queued_jobs
 
 
 def install_with_oauth(app, client, rackbeat) -> Connection:

@@ -15,7 +15,7 @@ from rackdinero_app.models.enums import ConnectionState
 from tests.install.conftest import ACCOUNT_ID
 from tests.install.conftest import APP_URL
 from tests.install.conftest import DINERO_API_KEY
-from tests.install.conftest import run_queued_jobs
+from tests.jobs import run_queued_jobs
 
 
 def connection() -> Connection | None:

@@ -15,7 +15,7 @@ from rackdinero_app.install.service import uninstall
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Settings
 from tests.install.conftest import APP_URL
-from tests.install.conftest import run_queued_jobs
+from tests.jobs import run_queued_jobs
 
 SECRET = "s" * 43
 

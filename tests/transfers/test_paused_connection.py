@@ -7,7 +7,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from rq import SimpleWorker
 
 from rackdinero_app.extensions import db
 from rackdinero_app.extensions import rq
@@ -25,35 +24,17 @@ from rackdinero_app.sync import runs
 from rackdinero_app.transfers import engine
 from rackdinero_app.transfers import rows
 from rackdinero_app.transfers import waiting
-from sandbox.rackbeat.records.invoices import CUSTOMER_INVOICES
-from sandbox.rackbeat.records.invoices import create_invoice
+from tests.jobs import work_off_queue
 from tests.support.staff_login import make_staff  # noqa: F401  (a fixture)
 from tests.support.test_operator_actions import operator  # noqa: F401  (a fixture)
 from tests.support.test_operator_actions import post
 from tests.transfers.conftest import ACCOUNT_ID
+from tests.transfers.test_webhook_notices import booked_invoice
 from tests.transfers.test_webhook_notices import notify  # noqa: F401  (a fixture)
 from tests.transfers.test_webhook_notices import ours
 
 pytestmark = pytest.mark.redis
 REASON = "Customer is changing their chart of accounts today"
-
-
-def run_queued_jobs() -> None:
-    SimpleWorker([rq.queue()], connection=rq.redis).work(burst=True)
-
-
-def booked_invoice(sandboxes) -> str:
-    store = sandboxes.rackbeat.extensions["rackbeat_sandbox"]
-    with store.lock:
-        invoice = create_invoice(
-            store,
-            sandboxes.rackbeat_account,
-            CUSTOMER_INVOICES,
-            {"customer_id": 1, "lines": [{"child_id": "100", "quantity": 3}]},
-            book=True,
-            suppress=True,
-        )
-    return str(invoice["number"])
 
 
 def state_of(connection) -> ConnectionState:
@@ -84,7 +65,7 @@ def test_paused_work_waits_and_is_transferred_once_after_the_resume(
 ):
     app.config["SWEEP_GRACE_SECONDS"] = 0
     base = f"/support/connections/{connection.id}"  # the worker below ends this session
-    number = booked_invoice(sandboxes)
+    number = booked_invoice(sandboxes, quantity=3)
     reference = f"rackbeat:{ACCOUNT_ID}:customer_invoice:{number}"
     paused = post(operator, f"{base}/pause", reason=REASON)
     assert paused.status_code == 303, paused.get_data(as_text=True)
@@ -92,7 +73,7 @@ def test_paused_work_waits_and_is_transferred_once_after_the_resume(
 
     assert notify("customer_invoice.booked", number).status_code == 202
     assert notify("customer.updated", "2").status_code == 202
-    run_queued_jobs()  # the notices' jobs: each becomes a transfer, and no worker claims it
+    work_off_queue()  # the notices' jobs: each becomes a transfer, and no worker claims it
     waiting_rows = transfers()
     assert {(t.kind, t.source_key) for t in waiting_rows} == {
         (EntityKind.CUSTOMER_INVOICE, number),
@@ -105,7 +86,7 @@ def test_paused_work_waits_and_is_transferred_once_after_the_resume(
 
     resumed = post(operator, f"{base}/resume", reason=REASON)
     assert resumed.status_code == 303
-    run_queued_jobs()
+    work_off_queue()
 
     done = [t for t in transfers() if t.kind in (EntityKind.CUSTOMER_INVOICE, EntityKind.CUSTOMER)]
     assert {t.state for t in done} == {TransferState.SUCCEEDED}, [t.message for t in done]

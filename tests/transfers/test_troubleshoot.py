@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from rq import SimpleWorker
 
 from rackdinero_app.extensions import rq
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
+from tests.jobs import work_off_queue
 from tests.transfers import dinero_books as books
 from tests.transfers.conftest import ACCOUNT_ID
 
@@ -32,7 +32,7 @@ def page(client, connection, open_session):
         assert response.status_code == 303, response.get_data(as_text=True)
         location = response.location
         for _ in range(3):
-            run_queued_jobs()
+            work_off_queue()
             answer = client.get(location)
             if answer.status_code != 302:
                 return answer.get_data(as_text=True)
@@ -41,10 +41,6 @@ def page(client, connection, open_session):
 
     send.follow = follow
     return send
-
-
-def run_queued_jobs() -> None:
-    SimpleWorker([rq.queue()], connection=rq.redis).work(burst=True)
 
 
 def booked_dinero_invoices(sandboxes) -> list[dict]:

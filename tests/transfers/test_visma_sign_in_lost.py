@@ -8,13 +8,13 @@ import pytest
 from flask_babel import refresh
 
 from rackdinero_app.extensions import db
-from rackdinero_app.extensions import rq
 from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import TransferState
 from tests.dinero_sign_in.conftest import SignIn
+from tests.jobs import run_queued_jobs
 from tests.visma_steps import METTE
 from tests.visma_steps import issue_tokens
 from tests.visma_steps import revoke
@@ -34,13 +34,6 @@ def signed_in_with_visma(connection: Connection, sandboxes) -> Connection:
     connection.dinero_refresh_token = issue_tokens(sandboxes.dinero, METTE)
     db.session.commit()
     return connection
-
-
-def run_queued_jobs() -> None:
-    queue = rq.queue()
-    for job in queue.jobs:
-        queue.remove(job)
-        job.perform()
 
 
 def overview(client, launch_token, locale: str) -> str:

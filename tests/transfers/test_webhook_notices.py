@@ -60,6 +60,21 @@ def ours(sandboxes, table: str, reference: str) -> list[dict]:
     return [r for r in sandboxes.dinero_records(table) if r.get("ExternalReference") == reference]
 
 
+def booked_invoice(sandboxes, quantity: int = 2) -> str:
+    """A new customer invoice, booked in the Rackbeat sandbox without its webhook."""
+    store = sandboxes.rackbeat.extensions["rackbeat_sandbox"]
+    with store.lock:
+        invoice = create_invoice(
+            store,
+            sandboxes.rackbeat_account,
+            CUSTOMER_INVOICES,
+            {"customer_id": 1, "lines": [{"child_id": "100", "quantity": quantity}]},
+            book=True,
+            suppress=True,
+        )
+    return str(invoice["number"])
+
+
 def test_an_identical_update_after_the_first_job_ran_brings_the_new_data_to_dinero(
     sandboxes, connection, notify
 ):
@@ -85,17 +100,7 @@ def test_a_booked_invoice_noticed_before_and_after_its_job_started_moves_money_o
 ):
     change_settings(goods_consumption_enabled=True)
     vouchers_before = len(sandboxes.dinero_records("manual_vouchers"))
-    store = sandboxes.rackbeat.extensions["rackbeat_sandbox"]
-    with store.lock:
-        invoice = create_invoice(
-            store,
-            sandboxes.rackbeat_account,
-            CUSTOMER_INVOICES,
-            {"customer_id": 1, "lines": [{"child_id": "100", "quantity": 2}]},
-            book=True,
-            suppress=True,
-        )
-    number = str(invoice["number"])
+    number = booked_invoice(sandboxes)
 
     first = notify("customer_invoice.booked", number)
     assert notify("customer_invoice.booked", number).json == {"status": "duplicate"}
