@@ -16,6 +16,7 @@ bp = Blueprint("support", __name__, url_prefix="/support")
 
 ERRORS = {
     403: ("Not allowed", "Your role does not allow this. Ask an operator."),
+    404: ("Not found", "There is no such connection, transfer or request. Go back and try again."),
     429: (
         "Too many attempts",
         "Too many wrong attempts from here or for this account. Wait 15 minutes and try again.",
