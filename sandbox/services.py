@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import random
 import shutil
 import socket
 import subprocess
@@ -17,11 +18,27 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+# Listening ports come from below Linux's ephemeral range (32768-60999): a port the kernel
+# hands out for port 0 may be given to the next outgoing connection (to Redis, PostgreSQL, a
+# sandbox) before our server binds it, which made a server start fail now and then.
+_LISTEN_PORTS = range(20000, 32768)
+_handed_out: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on now, never handed out before in this process."""
+    for _ in range(1000):
+        port = random.choice(_LISTEN_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port found for a test server")
 
 
 def wait_for_port(port: int, timeout: float = 20.0) -> None:
