@@ -209,13 +209,21 @@ class RackbeatClient:
 
     def _pages(self, resource: str, params: Mapping[str, Any], limit: int) -> Iterator[Record]:
         """Every record of a list, one page in memory at a time (pages are 1-based)."""
+        for items in self.list_pages(resource, params, limit):
+            yield from items
+
+    def list_pages(
+        self, resource: str, params: Mapping[str, Any], limit: int = MAX_LIMIT
+    ) -> Iterator[list[Record]]:
+        """A list page by page, one request each: for a reader that counts its requests or
+        stops early (``order_by``/``order_direction`` sort it)."""
         plural, _ = RESOURCES[resource]
         size = max(1, min(limit, MAX_LIMIT))
         page = 1
         while True:
             result = self._call("GET", resource, params={**params, "page": page, "limit": size})
             items = result.get(plural) or []
-            yield from items
+            yield items
             if not items or page >= int(result.get("pages") or page):
                 return
             page += 1

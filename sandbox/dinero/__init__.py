@@ -27,6 +27,7 @@ from sandbox.dinero.knobs import Knobs
 from sandbox.dinero.views import accounts
 from sandbox.dinero.views import contacts
 from sandbox.dinero.views import creditnotes
+from sandbox.dinero.views import entries
 from sandbox.dinero.views import files
 from sandbox.dinero.views import invoices
 from sandbox.dinero.views import manual
@@ -45,6 +46,7 @@ API_BLUEPRINTS = (
     purchase.bp,
     manual.bp,
     files.bp,
+    entries.bp,
 )
 
 DEFAULTS: dict[str, Any] = {

@@ -107,6 +107,7 @@ def dump():
                     "purchaseCreditNotes": public(org.purchase_credit_notes),
                     "manualVouchers": public(org.manual_vouchers),
                     "files": public(org.files),
+                    "entries": public(dict(enumerate(org.entries))),
                 }
                 for org in sandbox.organizations.values()
             }

@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from sandbox.dinero import ledger
 from sandbox.dinero import state
 from sandbox.dinero.errors import invalid
 from sandbox.dinero.money import dec
@@ -207,6 +208,7 @@ def book(org: Organization, record: dict[str, Any], data: dict[str, Any]) -> Non
         TimeStamp=state.current().new_timestamp(),
         UpdatedAt=state.iso(state.now()),
     )
+    ledger.post_sales_voucher(org, record)
 
 
 def paid_amount(org: Organization, record: dict[str, Any]) -> Decimal:

@@ -7,7 +7,9 @@ Pro, API key ``demo-starter-api-key``) has a tiny chart. Guids are fixed so demo
 
 from __future__ import annotations
 
+from sandbox.dinero import ledger
 from sandbox.dinero import sales
+from sandbox.dinero import state
 from sandbox.dinero import vouchers
 from sandbox.dinero.state import Organization
 from sandbox.dinero.state import Sandbox
@@ -36,6 +38,8 @@ def populate(sandbox: Sandbox) -> None:
         sandbox.clear()
         sandbox.organizations[DEMO_ORGANIZATION_ID] = _demo_organization()
         sandbox.organizations[STARTER_ORGANIZATION_ID] = _starter_organization()
+        for org in sandbox.organizations.values():
+            ledger.post_primo(org, state.now().year)
         _demo_books(sandbox.organizations[DEMO_ORGANIZATION_ID])
 
 
@@ -84,7 +88,7 @@ def _demo_organization() -> Organization:
         entry_account(55010, "Kasse", None, category="Liquid Assets"),
         entry_account(55020, "MobilePay", None, category="Liquid Assets"),
     ]
-    org.accounts = {a["AccountNumber"]: a for a in chart}
+    org.accounts = {a["AccountNumber"]: a for a in chart + _ledger_accounts()}
     deposits = [
         deposit_account(55000, "Bank", is_default=True, registration="1234", account="0012345678"),
         deposit_account(55010, "Kasse"),
@@ -92,6 +96,14 @@ def _demo_organization() -> Organization:
     ]
     org.deposit_accounts = {d["AccountNumber"]: d for d in deposits}
     return org
+
+
+def _ledger_accounts() -> list[dict]:
+    """The debtors, creditors and VAT accounts booking posts to (``ledger``)."""
+    return [
+        entry_account(number, name, None, category=category)
+        for number, name, category in ledger.LEDGER_ACCOUNTS
+    ]
 
 
 def _starter_organization() -> Organization:
@@ -107,7 +119,7 @@ def _starter_organization() -> Organization:
         entry_account(2000, "Varekøb", "I25", category="Variable Expenses"),
         entry_account(55000, "Bank", None, category="Liquid Assets"),
     ]
-    org.accounts = {a["AccountNumber"]: a for a in chart}
+    org.accounts = {a["AccountNumber"]: a for a in chart + _ledger_accounts()}
     org.deposit_accounts = {55000: deposit_account(55000, "Bank", is_default=True)}
     return org
 

@@ -49,6 +49,8 @@ class Organization:
     # The file archive: FileGuid -> {FileGuid, Name, Extension, Size, UploadedAt, _content, ...}
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The ledger in posting order (``ledger``): EntryReadModel dicts plus ``_created_at``.
+    entries: list[dict[str, Any]] = field(default_factory=list)
     next_sales_number: int = 1
     next_voucher_number: int = 1
 

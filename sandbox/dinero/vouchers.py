@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.dinero import ledger
 from sandbox.dinero import state
 from sandbox.dinero.errors import invalid
 from sandbox.dinero.money import price_manual_lines
@@ -133,6 +134,7 @@ def book_purchase_voucher(org: Organization, record: dict[str, Any], data: dict[
         contact["IsCreditor"] = True
     record["VoucherNumber"] = take_voucher_number(org, data.get("Number"))
     _mark_booked(record, "Paid" if record["PurchaseType"] == "cash" else "Booked")
+    ledger.post_purchase_voucher(org, record)
 
 
 def build_purchase_credit_note(org: Organization, data: dict[str, Any], guid: str | None) -> dict:
@@ -221,6 +223,7 @@ def book_manual_voucher(org: Organization, record: dict[str, Any], data: dict[st
     _require_bookable_lines(record["_input_lines"])
     record["VoucherNumber"] = take_voucher_number(org, data.get("Number"))
     _mark_booked(record, "Booked")
+    ledger.post_manual_voucher(org, record)
 
 
 def store(table: dict[str, dict[str, Any]], record: dict[str, Any]) -> dict[str, Any]:

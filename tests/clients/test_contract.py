@@ -9,8 +9,10 @@ import uuid
 from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -492,3 +494,39 @@ def test_rackbeat_supplier_invoice_pdf_or_none_without_a_document(make_rackbeat,
     with pytest.raises(NotFound):
         client.get_supplier_invoice(987654)
     assert client.supplier_invoice_pdf(987654) is None
+
+
+def test_dinero_ledger_entries_and_changes(dinero_url, make_dinero):
+    """The seeded books: October's vouchers through ``/entries``, the seed's postings through
+    ``/entries/changes``; primo entries only when asked for."""
+    client = make_dinero()
+    october = client.entries(date(2026, 10, 1), date(2026, 10, 31))
+    assert {e["vouchertype"] for e in october} == {"Invoice", "Purchases"}  # any key casing
+    assert sum(Decimal(str(e["Amount"])) for e in october) == 0
+    assert all(e["Type"] == "Normal" and e["EntryGuid"] for e in october)
+    year = datetime.now(UTC).year
+    january = client.entries(date(year, 1, 1), date(year, 1, 31), include_primo=True)
+    assert {e["Type"] for e in january} == {"Primo"}
+    assert client.entries(date(year, 1, 1), date(year, 1, 31)) == []
+
+    now = datetime.now(UTC)
+    changed = client.entry_changes(now - timedelta(hours=1), now + timedelta(minutes=1))
+    assert sorted(e["EntryGuid"] for e in changed) == sorted(e["EntryGuid"] for e in october)
+    naive = now.replace(tzinfo=None)  # taken as UTC
+    with_primo = client.entry_changes(
+        naive - timedelta(hours=1), naive + timedelta(minutes=1), include_primo=True
+    )
+    assert len(with_primo) > len(changed)
+    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/entries") == 3
+    assert dinero_requests(dinero_url, "GET", "/v1/{organizationId}/entries/changes") == 2
+
+
+def test_rackbeat_invoice_lists_pass_the_order_through(make_rackbeat, issue_tokens):
+    client = make_rackbeat(LockedStore("c10", issue_tokens()))
+    totals = [
+        invoice["total_total"]
+        for invoice in client.iter_customer_invoices(
+            limit=2, order_by="total_total", order_direction="desc"
+        )
+    ]
+    assert len(totals) > 2 and totals == sorted(totals, reverse=True)

@@ -18,6 +18,7 @@ import json
 import re
 import uuid
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from functools import cache
@@ -376,6 +377,11 @@ def drive_every_operation(client: DineroClient) -> None:
         f"vouchers/manuel/{spare_manual.guid}",
         json={"Timestamp": spare_manual.timestamp},
     )
+
+    year = datetime.now(UTC).year
+    assert client.entries(date(year, 1, 1), date(year, 12, 31), include_primo=True)
+    moment = datetime.now(UTC)
+    assert client.entry_changes(moment - timedelta(days=30), moment + timedelta(minutes=1))
 
 
 def projected_schema(schema: dict[str, Any], answer: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from rackdinero_app.clients import http
 from rackdinero_app.clients.dinero.auth import ApiKeyGrant
 from rackdinero_app.clients.dinero.auth import Sealer
 from rackdinero_app.clients.dinero.files import FileOperations
+from rackdinero_app.clients.dinero.ledger import LedgerOperations
 from rackdinero_app.clients.dinero.transport import MAX_PAGE_SIZE
 from rackdinero_app.clients.dinero.transport import Body
 from rackdinero_app.clients.dinero.transport import Transport
@@ -82,7 +83,7 @@ class SalesFilter:
         }
 
 
-class DineroClient(FileOperations, VoucherOperations):
+class DineroClient(FileOperations, LedgerOperations, VoucherOperations):
     """One Dinero organization, reached with the app's client id/secret and the user's API key.
 
     Every create resolves an empty answer (Dinero documents "201: empty body") through the
@@ -319,6 +320,18 @@ class DineroClient(FileOperations, VoucherOperations):
     ) -> Iterator[Record]:
         """Invoices and sales credit notes together (``Type`` tells which)."""
         return self.transport.pages("v1", "sales", (filters or SalesFilter()).params(), page_size)
+
+    def sales_pages(
+        self, filters: SalesFilter | None = None, *, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[list[Record]]:
+        """``iter_sales`` a page (one request) at a time, for a reader that counts them."""
+        params, page = (filters or SalesFilter()).params(), 0
+        while True:
+            items, last = self.transport.page("v1", "sales", params, page, page_size)
+            yield items
+            if last:
+                return
+            page += 1
 
     def create_invoice(self, invoice: Body) -> Record:
         """Create a draft (set ``Guid`` to choose its identity); returns ``{Guid, TimeStamp}``."""

@@ -98,6 +98,7 @@ CATEGORY_NAMES = {
     "Liquid Assets": "Likvide beholdninger",
     "Equity": "Egenkapital",
     "Vat Due": "Moms",
+    "Short Term Liabilities": "Kortfristet gæld",
 }
 
 

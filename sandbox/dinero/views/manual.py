@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from sandbox.dinero import ledger
 from sandbox.dinero import state
 from sandbox.dinero import vouchers
 from sandbox.dinero.rules import check_draft_version
@@ -52,8 +53,9 @@ def delete(organizationId: str, guid: str):
     check_timestamp(record, body()["Timestamp"], key="Timestamp")
     if record["Status"] == "Draft":
         del org.manual_vouchers[record["Guid"]]
-    else:
+    elif not record.get("_offset_posted"):
         record["_offset_posted"] = True
+        ledger.post_offset(org, record["Guid"])
     return empty_ok()
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint
 from flask import jsonify
 from flask import request
 
+from sandbox.dinero import ledger
 from sandbox.dinero import state
 from sandbox.dinero import vouchers
 from sandbox.dinero.rules import check_draft_version
@@ -147,8 +148,9 @@ def delete(organizationId: str, guid: str):
     check_timestamp(record, body(optional=True).get("Timestamp"), key="Timestamp")
     if record["Status"] == "Draft":
         del org.purchase_vouchers[record["Guid"]]
-    else:
+    elif not record.get("_offset_posted"):
         record["_offset_posted"] = True
+        ledger.post_offset(org, record["Guid"])
     return empty_ok()
 
 

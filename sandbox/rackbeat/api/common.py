@@ -23,6 +23,7 @@ from sandbox.rackbeat.store import Account
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
+ORDER_DIRECTIONS = ("asc", "desc")
 
 
 def account() -> Account:
@@ -112,6 +113,33 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _order_key(value: Any) -> tuple[int, Any]:
+    """Numbers before text, so a field of mixed types still sorts; bools count as numbers."""
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, str(value))
+
+
+def ordered(fields: Fields, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Apply ``order_by=<field>`` and ``order_direction=asc|desc`` (default asc), as the
+    laravel-rackbeat SDK sends them. Records without the field come last either way and ties
+    keep key order; a field no record has orders nothing (no source says Rackbeat refuses it).
+    """
+    direction = request.args.get("order_direction")
+    if direction is not None and direction.lower() not in ORDER_DIRECTIONS:
+        fields.fail("order_direction", "The selected order direction is invalid.")
+    field = (request.args.get("order_by") or "").strip()
+    if not field:
+        return records
+    having = [record for record in records if record.get(field) is not None]
+    if not having:
+        return records
+    without = [record for record in records if record.get(field) is None]
+    descending = (direction or "asc").lower() == "desc"
+    having.sort(key=lambda record: _order_key(record[field]), reverse=descending)
+    return having + without
+
+
 def paginated(plural: str, records: list[dict[str, Any]]) -> Any:
     """HTTP 206 with ``{<plural>: [...], total, pages, limit, page}``; ``page`` starts at 1."""
     fields = Fields(request.args.to_dict())
@@ -119,6 +147,7 @@ def paginated(plural: str, records: list[dict[str, Any]]) -> Any:
     limit = fields.integer("limit", minimum=1)
     if isinstance(limit, int) and limit > MAX_LIMIT:
         fields.fail("limit", f"The limit may not be greater than {MAX_LIMIT}.")
+    records = ordered(fields, records)
     fields.raise_if_failed()
     page = page if isinstance(page, int) else 1
     limit = limit if isinstance(limit, int) else DEFAULT_LIMIT
