@@ -89,6 +89,9 @@ IMPORT_INVOICES = Job("rackdinero_app.tasks.invoice_import.import_invoices", lam
 # Troubleshooting: find a Dinero invoice by its number (one search) and request its import.
 IMPORT_BY_NUMBER = Job("rackdinero_app.tasks.invoice_import.import_by_number", lambda config: 120)
 
+# The month-end reconciliation (RC1): both systems' lists of a month, read page by page.
+RECONCILE = Job("rackdinero_app.tasks.reconcile.reconcile", lambda config: 1800)
+
 
 def _enqueue(spec: Job, *args: Any, delay: float = 0.0, at_front: bool = False) -> str:
     options = {"job_timeout": spec.timeout_seconds(), "result_ttl": spec.result_ttl}
@@ -170,3 +173,8 @@ def enqueue_start_sync(run_id: int) -> bool:
     except RedisError:
         log.warning("Could not enqueue start sync %s; it is resumed later", run_id)
         return False
+
+
+def enqueue_reconciliation(reconciliation_id: int) -> str:
+    """Raises ``RedisError`` when Redis is down: the page says so and nothing is kept."""
+    return _enqueue(RECONCILE, reconciliation_id)

@@ -3,6 +3,9 @@
 from rackdinero_app.models.base import Base
 from rackdinero_app.models.connection import Connection
 from rackdinero_app.models.connection import WebhookSubscription
+from rackdinero_app.models.reconciliation import LedgerSnapshot
+from rackdinero_app.models.reconciliation import Reconciliation
+from rackdinero_app.models.reconciliation import ReconciliationItem
 from rackdinero_app.models.settings import AccountMapping
 from rackdinero_app.models.settings import LayoutLanguage
 from rackdinero_app.models.settings import Settings
@@ -24,6 +27,9 @@ __all__ = [
     "EntityLink",
     "InboxEvent",
     "LayoutLanguage",
+    "LedgerSnapshot",
+    "Reconciliation",
+    "ReconciliationItem",
     "Settings",
     "StaffUser",
     "SupportRequest",

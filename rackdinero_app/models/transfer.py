@@ -107,6 +107,10 @@ class Transfer(ConnectionScoped, TimestampMixin, Base):
     # wait by Dinero (429) was given back: either way the next attempt knows that earlier ones
     # ran (and may have written to Dinero), and looks its write up before writing.
     retried_at: orm.Mapped[datetime | None] = orm.mapped_column(UTCDateTime)
+    # 0 until the reconciliation found this invoice's Dinero voucher deleted (or replaced a
+    # draft) and sent it again: each round gives the voucher a new identity, since Dinero keeps
+    # a deleted voucher's Guid (``transfers.identity``).
+    identity_round: orm.Mapped[int] = orm.mapped_column(default=0, server_default="0")
 
 
 class SyncRun(ConnectionScoped, TimestampMixin, Base):

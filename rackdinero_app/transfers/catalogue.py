@@ -8,6 +8,8 @@ clients know nothing of the transfers; the transfer log finds them under ``clien
 
 from __future__ import annotations
 
+from rackdinero_app.transfers.catalogue_reconcile import RECONCILE_TEMPLATES
+
 
 def N_(template: str) -> str:
     """Marks a template for ``pybabel extract``; it is translated where it is shown."""
@@ -298,3 +300,6 @@ TEMPLATES = {
         "Dinero by hand."
     ),
 }
+
+# The month-end reconciliation's reasons (RC1).
+TEMPLATES |= RECONCILE_TEMPLATES

@@ -71,6 +71,19 @@ def load_settings(connection_id: int) -> SettingsSnapshot:
     )
 
 
+def identity_round_of(connection_id: int, kind: EntityKind, source_key: str) -> int:
+    """The identity round of a Rackbeat record: 0 unless it was sent again after its Dinero
+    voucher was deleted."""
+    highest = db.session.scalar(
+        sa.select(sa.func.max(Transfer.identity_round)).where(
+            Transfer.connection_id == connection_id,
+            Transfer.kind == kind,
+            Transfer.source_key == str(source_key),
+        )
+    )
+    return highest or 0
+
+
 @dataclass
 class TransferJob:
     """Everything a handler needs, loaded once per run."""
@@ -81,6 +94,10 @@ class TransferJob:
     rackbeat: RackbeatClient
     dinero: DineroClient
 
+    # The record's identity round (``identity.dinero_guid``): the highest of its transfers, so
+    # a later transfer of the same record keeps the identity a resend gave it.
+    identity_round: int = 0
+
     @classmethod
     def for_transfer(cls, transfer: Transfer, connection: Connection) -> TransferJob:
         return cls(
@@ -89,6 +106,7 @@ class TransferJob:
             settings=load_settings(connection.id),
             rackbeat=rackbeat_client(connection),
             dinero=connection_dinero_client(connection),
+            identity_round=identity_round_of(connection.id, transfer.kind, transfer.source_key),
         )
 
     @property
@@ -102,7 +120,10 @@ class TransferJob:
         return self.transfer.attempts > 1 or self.transfer.retried_at is not None
 
     def guid(self, kind: EntityKind, key: str | None = None) -> str:
-        return dinero_guid(self.connection.id, kind, key or self.key)
+        """The Guid this transfer's record gets in Dinero (another record's: ``key``)."""
+        if key is not None and key != self.key:
+            return dinero_guid(self.connection.id, kind, key)
+        return dinero_guid(self.connection.id, kind, self.key, self.identity_round)
 
     def reference(self, kind: EntityKind, key: str | None = None) -> str:
         return external_reference(self.connection.rackbeat_account_id, kind, key or self.key)

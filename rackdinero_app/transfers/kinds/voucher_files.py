@@ -30,8 +30,10 @@ class VoucherFile:
 
 
 def file_name(job: TransferJob, kind: EntityKind) -> str:
-    """The archive name of the transfer's document: its ExternalReference, made a file name."""
-    return job.reference(kind).replace(":", "-") + ".pdf"
+    """The archive name of the transfer's document: its ExternalReference, made a file name
+    (and its identity round, so a voucher sent again never finds the deleted one's file)."""
+    suffix = f"-r{job.identity_round}" if job.identity_round else ""
+    return job.reference(kind).replace(":", "-") + suffix + ".pdf"
 
 
 def ensure_file(job: TransferJob, kind: EntityKind, document: Callable[[], bytes]) -> VoucherFile:

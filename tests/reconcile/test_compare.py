@@ -1,0 +1,180 @@
+"""The reconciliation's judgement, case by case, on plain values (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from rackdinero_app.models.enums import EntityKind
+from rackdinero_app.models.enums import TransferState
+from rackdinero_app.models.reconciliation import ReconciliationGroup as Group
+from rackdinero_app.reconcile.compare import DineroVoucher
+from rackdinero_app.reconcile.compare import Known
+from rackdinero_app.reconcile.compare import Month
+from rackdinero_app.reconcile.compare import RackbeatDoc
+from rackdinero_app.reconcile.compare import TransferTrace
+from rackdinero_app.reconcile.compare import compare
+from rackdinero_app.reconcile.ledger import merged
+from rackdinero_app.reconcile.ledger import total
+from rackdinero_app.transfers.identity import external_reference
+
+ACCOUNT = 12345
+OCTOBER = Month(date(2026, 10, 1), date(2026, 10, 31))
+DAY = date(2026, 10, 15)
+INVOICE, CREDIT, SUPPLIER = (
+    EntityKind.CUSTOMER_INVOICE,
+    EntityKind.CREDIT_NOTE,
+    EntityKind.SUPPLIER_INVOICE,
+)
+
+
+def doc(number, total, kind=INVOICE, **values):
+    return RackbeatDoc(kind=kind, number=number, date=DAY, total=Decimal(total), **values)
+
+
+def sale(guid, number, total, *, status="booked", kind=INVOICE, key=None, day=DAY, account=ACCOUNT):
+    reference = external_reference(account, kind, key) if key else None
+    return DineroVoucher(guid, number, status, Decimal(total), day, reference)
+
+
+def judged(sales=(), supplier=(), dinero=(), ledger=None, links=None, transfers=None):
+    known = Known(ACCOUNT, links or {}, transfers or {})
+    rows = compare(OCTOBER, sales, supplier, dinero, ledger or {}, known)
+    return {(row.group, row.rackbeat_number or row.dinero_guid): row for row in rows}
+
+
+def test_each_sales_case_lands_in_its_group():
+    skipped = TransferTrace(TransferState.SKIPPED, "customers_off", {}, "off")
+    rows = judged(
+        sales=[
+            doc("1", "125.00"),  # matched by its reference
+            doc("2", "250.00"),  # its link's voucher was deleted in Dinero
+            doc("3", "100.00"),  # the draft's total was changed in Dinero
+            doc("4", "80.00"),  # skipped while the integration was off
+            doc("5", "50.00", kind=CREDIT),  # a credit note, matched by its link's Guid
+            doc("6", "10.00"),  # in Dinero twice
+        ],
+        dinero=[
+            sale("g1", "11", "125.00", key="1"),
+            sale("g3", None, "90.00", status="draft", key="3"),
+            sale("g5", "12", "50.00"),
+            sale("g6a", "13", "10.00", key="6"),
+            sale("g6b", "14", "10.00", key="6", kind=CREDIT),
+            sale("stray", None, "70.00", status="draft", key="999"),  # no link, ours
+            sale("foreign", None, "70.00", status="draft", key="7", account=99999),  # not ours
+            sale("manual", "20", "33.00"),  # the accountant's own invoice
+        ],
+        links={(INVOICE, "2"): ("g2", "9"), (CREDIT, "5"): ("g5", "12")},
+        transfers={(INVOICE, "4"): skipped},
+    )
+    assert set(rows) == {
+        (Group.MATCHED, "1"),
+        (Group.MISSING, "2"),
+        (Group.AMOUNT_DIFFERS, "3"),
+        (Group.MISSING, "4"),
+        (Group.MATCHED, "5"),
+        (Group.TWICE, "6"),
+        (Group.UNLINKED, "999"),
+    }
+    assert rows[(Group.MISSING, "2")].reason == ("rc_deleted_in_dinero", {"voucher": "9"})
+    assert rows[(Group.MISSING, "4")].reason == (
+        "rc_not_sent_skipped",
+        {"reason": {"code": "customers_off", "params": {}}},
+    )
+    assert rows[(Group.AMOUNT_DIFFERS, "3")].reason[0] == "rc_amount_differs_draft"
+    assert rows[(Group.TWICE, "6")].dinero_guid == "g6a,g6b"
+    stray = rows[(Group.UNLINKED, "999")]
+    assert stray.reason[0] == "rc_stray_draft" and stray.dinero_status == "draft"
+
+
+def test_amounts_agree_within_the_rounding_tolerance_only():
+    rows = judged(
+        sales=[doc("1", "100.00", tolerance=Decimal("0.02")), doc("2", "100.00")],
+        dinero=[sale("a", "1", "100.02", key="1"), sale("b", "2", "100.02", key="2")],
+    )
+    assert (Group.MATCHED, "1") in rows
+    assert rows[(Group.AMOUNT_DIFFERS, "2")].reason[0] == "rc_amount_differs_booked"
+
+
+def test_supplier_invoices_are_found_in_the_ledger_through_the_apps_links():
+    ledger = {
+        "p1": DineroVoucher("p1", "31", "booked", Decimal("125.00"), DAY),
+        "p2": DineroVoucher("p2", "32", "booked", Decimal("0.00"), DAY),  # deleted: offset
+        "p9": DineroVoucher("p9", "39", "booked", Decimal("500.00"), DAY),  # the accountant's
+        "p8": DineroVoucher("p8", "38", "booked", Decimal("60.00"), DAY),  # another month's
+    }
+    drafted = TransferTrace(TransferState.SUCCEEDED, "created_draft_purchase_voucher", {}, "")
+    booked = TransferTrace(TransferState.SUCCEEDED, "created_booked_purchase_voucher_no", {}, "")
+    rows = judged(
+        supplier=[
+            doc("P1", "125.00", kind=SUPPLIER),
+            doc("P2", "125.00", kind=SUPPLIER),
+            doc("P3", "40.00", kind=SUPPLIER),  # a draft: known by its link only
+            doc("P4", "40.00", kind=SUPPLIER),  # booked per its transfer, but not in the ledger
+            doc("P5", "40.00", kind=SUPPLIER),  # never reached the app
+        ],
+        ledger=ledger,
+        links={
+            (SUPPLIER, "P1"): ("p1", "31"),
+            (SUPPLIER, "P2"): ("p2", "32"),
+            (SUPPLIER, "P3"): ("p3", None),
+            (SUPPLIER, "P4"): ("p4", "34"),
+            (SUPPLIER, "P8"): ("p8", "38"),
+        },
+        transfers={(SUPPLIER, "P3"): drafted, (SUPPLIER, "P4"): booked},
+    )
+    assert set(rows) == {
+        (Group.MATCHED, "P1"),
+        (Group.MISSING, "P2"),
+        (Group.MATCHED, "P3"),
+        (Group.MISSING, "P4"),
+        (Group.MISSING, "P5"),
+        (Group.UNLINKED, "P8"),
+    }
+    assert rows[(Group.MISSING, "P2")].reason[0] == "rc_deleted_booked_voucher"
+    assert rows[(Group.MATCHED, "P3")].reason[0] == "rc_draft_amount_unread"
+    assert rows[(Group.MISSING, "P4")].reason[0] == "rc_not_in_ledger"
+    assert rows[(Group.MISSING, "P5")].reason == ("rc_never_sent", {})
+    assert rows[(Group.UNLINKED, "P8")].reason == ("rc_linked_elsewhere", {"number": "P8"})
+
+
+def test_a_linked_draft_of_another_month_is_not_this_months_business():
+    rows = judged(
+        dinero=[sale("old", None, "5.00", status="draft", key="77", day=date(2026, 9, 3))],
+        links={(INVOICE, "77"): ("old", None)},
+    )
+    assert rows == {}
+
+
+def test_the_ledger_nets_a_deleted_voucher_to_nothing_and_reads_changes_once():
+    first = [
+        _entry("e1", "v1", 2000, "100.00"),
+        _entry("e2", "v1", 14600, "25.00"),
+        _entry("e3", "v1", 63000, "-125.00"),
+        _entry("e9", "s1", 1000, "-80.00", voucher_type="Invoice"),  # sales: not a purchase
+        _entry("p0", None, 2000, "999.00", kind="Primo"),
+    ]
+    vouchers = merged({}, first, OCTOBER)
+    assert list(vouchers) == ["v1"]
+    assert total(vouchers["v1"]["entries"]) == Decimal("125.00")
+    offset = [
+        _entry("e3", "v1", 63000, "-125.00"),  # seen before: read twice in the overlap
+        _entry("e4", "v1", 2000, "-100.00"),
+        _entry("e5", "v1", 14600, "-25.00"),
+        _entry("e6", "v1", 63000, "125.00"),
+    ]
+    assert total(merged(vouchers, offset, OCTOBER)["v1"]["entries"]) == Decimal("0.00")
+    assert total(merged(vouchers, offset[:1], OCTOBER)["v1"]["entries"]) == Decimal("125.00")
+
+
+def _entry(guid, voucher, account, amount, *, voucher_type="Purchases", kind="Normal"):
+    return {
+        "EntryGuid": guid,
+        "VoucherGuid": voucher,
+        "VoucherNumber": 31,
+        "VoucherType": voucher_type,
+        "AccountNumber": account,
+        "Amount": float(amount),
+        "Date": "2026-10-15",
+        "Type": kind,
+    }
