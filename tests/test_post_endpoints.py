@@ -178,15 +178,20 @@ def visma_confirm_cases(app, client, url):
     yield client.post(url.replace("<sign_in_id>", "held-sign-in"), data=data), "another browser"
 
 
-def troubleshooting_cases(client, installed, active):
+def troubleshooting_cases(client, installed, active, url="/embedded/troubleshooting"):
     """A number that is not an invoice number, a kind that does not exist, an inactive
-    connection: refused, nothing queued."""
-    url = "/embedded/troubleshooting"
+    connection: refused, nothing queued; the preview (PV1) also refuses a Dinero invoice."""
+    preview_only = (
+        [({"direction": "sales_from_dinero", "number": "1"}, "Kun fakturaer fra Rackbeat")]
+        if url.endswith("/preview")
+        else []
+    )
     for form, expected in (
         ({"direction": "sales_to_dinero"}, "Indtast fakturanummeret"),
         ({"direction": "sales_to_dinero", "number": "10 01"}, "Indtast fakturanummeret"),
         ({"direction": "sales_to_dinero", "number": "x" * 65}, "Indtast fakturanummeret"),
         ({"direction": "everything", "number": "1001"}, "Vælg hvilken slags faktura"),
+        *preview_only,
     ):
         yield client.post(url, data={"s": active[0], "csrf_token": active[1], **form}), expected
     data = {"s": installed[0], "csrf_token": installed[1], "number": "1001"}
@@ -224,6 +229,21 @@ def support_request_cases(client, installed, active):
     yield client.post(url, data={"s": active[0]}), "Genindlæs siden"
     data = {"s": active[0], "csrf_token": active[1], "message": "x" * 1001}
     yield client.post(url, data=data), "højst være på 1000 tegn"
+
+
+def reconciliation_cases(client, action, installed, active):
+    """Run a reconciliation or one of its fixes: refused for a connection that is not
+    activated, without the form's CSRF token, for a month not offered, and for a run (or a
+    line) that does not exist or is another account's."""
+    url = "/embedded/reconciliation" + (f"/999999/{action}" if action else "")
+    yield client.post(url, data={"s": installed[0], "csrf_token": installed[1]}), "Aktivér"
+    yield client.post(url, data={"s": active[0]}), "Genindlæs siden"
+    data = {"s": active[0], "csrf_token": active[1]}
+    if not action:
+        for month in ("", "2019-01", "2026-13", "x" * 300):
+            yield client.post(url, data={**data, "month": month}), "Vælg en af månederne"
+    else:
+        yield client.post(url, data=data), "findes ikke (længere)"
 
 
 def onboarding_cases(client, action: str = ""):
@@ -284,6 +304,12 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         "/embedded/troubleshooting": troubleshooting_cases(
             client, (session_token, csrf_token), (active_token, active_csrf)
         ),
+        "/embedded/troubleshooting/preview": troubleshooting_cases(
+            client,
+            (session_token, csrf_token),
+            (active_token, active_csrf),
+            "/embedded/troubleshooting/preview",
+        ),
         **{
             rule: start_sync_cases(
                 client, action, (session_token, csrf_token), (active_token, active_csrf)
@@ -297,6 +323,19 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
         "/embedded/settings/sales/import-now": invoice_import_cases(
             client, (session_token, csrf_token), (active_token, active_csrf)
         ),
+        **{
+            rule: reconciliation_cases(
+                client, action, (session_token, csrf_token), (active_token, active_csrf)
+            )
+            for rule, action in (
+                ("/embedded/reconciliation", ""),
+                ("/embedded/reconciliation/<int:run_id>/send-missing", "send-missing"),
+                (
+                    "/embedded/reconciliation/<int:run_id>/items/<int:item_id>/delete",
+                    "items/1/delete",
+                ),
+            )
+        },
         "/embedded/support-request": support_request_cases(
             client, (session_token, csrf_token), (active_token, active_csrf)
         ),
@@ -360,6 +399,8 @@ def test_every_post_endpoint_refuses_bad_input(app, client, make_connection, ope
                 "/support/connections/<int:connection_id>/start-sync/<int:run_id>/start",
                 "/support/connections/<int:connection_id>/start-sync/<int:run_id>/cancel",
                 "/support/connections/<int:connection_id>/settings/<section>",
+                "/support/connections/<int:connection_id>/reconciliation",
+                "/support/connections/<int:connection_id>/reconciliation/<int:run_id>/send-missing",
             )
         },
         "/support/requests/<int:request_id>/state": support_cases(

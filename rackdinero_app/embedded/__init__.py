@@ -9,6 +9,7 @@ from rackdinero_app.embedded import invoice_import  # noqa: E402,F401
 from rackdinero_app.embedded import locale  # noqa: E402,F401
 from rackdinero_app.embedded import onboarding  # noqa: E402,F401
 from rackdinero_app.embedded import overview  # noqa: E402,F401
+from rackdinero_app.embedded import reconciliation  # noqa: E402,F401
 from rackdinero_app.embedded import settings_link  # noqa: E402,F401
 from rackdinero_app.embedded import settings_views  # noqa: E402,F401
 from rackdinero_app.embedded import start_sync  # noqa: E402,F401

@@ -34,6 +34,8 @@ from rackdinero_app.models.enums import InvoiceDirection
 from rackdinero_app.models.enums import SyncKind
 from rackdinero_app.models.enums import SyncState
 from rackdinero_app.models.enums import TransferState
+from rackdinero_app.reconcile import runs as reconciliations
+from rackdinero_app.reconcile import wording as reconciliation_wording
 from rackdinero_app.settings.checklist import checklist
 from rackdinero_app.settings.schedule import next_hourly_import
 from rackdinero_app.setup.sources import load_catalogue
@@ -119,6 +121,8 @@ def home():
         run_now=request.args.get("run_now") if from_dinero else None,
         last_import=latest_run(g.connection.id, SyncKind.HOURLY_INVOICE_IMPORT),
         start_sync=latest_run(g.connection.id, SyncKind.START_SYNC),
+        reconciliation=reconciliations.latest(g.connection.id),
+        reconciliation_wording=reconciliation_wording,
         state_labels=STATE_LABELS,
         sync_state_labels=SYNC_STATE_LABELS,
         when=lambda moment: format_datetime(moment, "d. MMM HH:mm") if moment else "",

@@ -29,10 +29,16 @@ from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.transfers import rows
 from rackdinero_app.transfers import troubleshoot
+from rackdinero_app.transfers.preview import dinero_web_link
+from rackdinero_app.transfers.preview import preview
 from rackdinero_app.transfers.translation import render
 from rackdinero_app.transfers.troubleshoot import Direction
 
 TRY_AGAIN = _l("The invoice could not be looked up just now. Please try again in a minute.")
+CANNOT_PREVIEW = _l(
+    "Only invoices from Rackbeat to Dinero can be previewed. Choose a sales or supplier invoice "
+    "from Rackbeat."
+)
 CHOICES = {
     Direction.SALES_TO_DINERO: _l("Sales invoice from Rackbeat to Dinero"),
     Direction.SUPPLIER_TO_DINERO: _l("Supplier invoice from Rackbeat to Dinero"),
@@ -56,14 +62,9 @@ def _page(
     ), status
 
 
-@bp.route("/troubleshooting", methods=["GET", "POST"])
-def troubleshooting():
-    """Enter an invoice number, choose what it is, and it is sent at once."""
-    if (inactive := require_active(starts_work=True)) is not None:
-        return inactive
-    values = {"number": "", "direction": Direction.SALES_TO_DINERO.value}
-    if request.method == "GET":
-        return _page({}, values)
+def _posted() -> tuple[dict[str, str], dict[str, str]]:
+    """The form's number and kind, and what is wrong with them (the Send and Preview
+    buttons post the same form)."""
     values = {
         "number": request.form.get("number", "").strip(),
         "direction": request.form.get("direction", ""),
@@ -75,6 +76,18 @@ def troubleshooting():
         )
     if values["direction"] not in CHOICES:
         errors["direction"] = str(_l("Choose what kind of invoice it is."))
+    return values, errors
+
+
+@bp.route("/troubleshooting", methods=["GET", "POST"])
+def troubleshooting():
+    """Enter an invoice number, choose what it is, and it is sent at once."""
+    if (inactive := require_active(starts_work=True)) is not None:
+        return inactive
+    values = {"number": "", "direction": Direction.SALES_TO_DINERO.value}
+    if request.method == "GET":
+        return _page({}, values)
+    values, errors = _posted()
     if errors:
         return _page(errors, values, 422)
     direction = Direction(values["direction"])
@@ -93,6 +106,35 @@ def troubleshooting():
     if sent.already_transferred:
         return _page({}, values, 200, sent)
     return redirect(to("embedded.troubleshooting_outcome", transfer_id=sent.transfer.id), 303)
+
+
+@bp.post("/troubleshooting/preview")
+def troubleshooting_preview():
+    """The dry run (PV1): what the transfer would send and what stops it, with the form again
+    so the user can fix a setting in another tab and preview again. It starts no work and
+    writes nothing, so it is allowed while support has paused the transfers."""
+    if (inactive := require_active()) is not None:
+        return inactive
+    values, errors = _posted()
+    if values["direction"] == Direction.SALES_FROM_DINERO:
+        errors["direction"] = str(CANNOT_PREVIEW)
+    if errors:
+        return _page(errors, values, 422)
+    kind = troubleshoot.RACKBEAT_KIND[Direction(values["direction"])]
+    try:
+        result = preview(g.connection, kind, values["number"])
+    except RedisError:
+        return page_error(str(TRY_AGAIN), 503)
+    link = result.existing and dinero_web_link(g.connection, result.existing.dinero_guid)
+    return render_template(
+        "embedded/troubleshoot_preview.html",
+        errors={},
+        values=values,
+        choices=CHOICES,
+        preview=result,
+        show=lambda message: render(message.code, message.json_params()),
+        existing_link=link,
+    )
 
 
 @bp.get("/troubleshooting/dinero/<lookup_id>")

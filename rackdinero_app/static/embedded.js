@@ -32,6 +32,11 @@
           .replace("%(done)s", counts.done).replace("%(total)s", counts.total);
       }
     });
+    // Any other figure or text the status names (a reconciliation's step, records read, …).
+    Array.prototype.forEach.call(document.querySelectorAll("[data-field]"), function (field) {
+      var value = status[field.getAttribute("data-field")];
+      if (value !== undefined) { field.textContent = value; }
+    });
     var checked = document.querySelector("[data-checked]");
     if (checked && typeof status.checked === "number") { checked.textContent = status.checked; }
   }

@@ -43,6 +43,8 @@ def init_app(app: Flask) -> None:
     from rackdinero_app.support import connections  # noqa: F401
     from rackdinero_app.support import issues_views  # noqa: F401
     from rackdinero_app.support import pause  # noqa: F401
+    from rackdinero_app.support import preview_views  # noqa: F401
+    from rackdinero_app.support import reconciliation_views  # noqa: F401
     from rackdinero_app.support import requests  # noqa: F401
     from rackdinero_app.support import session
     from rackdinero_app.support import start_sync  # noqa: F401

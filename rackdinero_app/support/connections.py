@@ -25,6 +25,7 @@ from rackdinero_app.models.enums import TransferState
 from rackdinero_app.support import bp
 from rackdinero_app.support import chart
 from rackdinero_app.support import health
+from rackdinero_app.support import reconciliation
 from rackdinero_app.support.audit_views import audit_page
 from rackdinero_app.support.auth import staff_required
 from rackdinero_app.support.issues import open_failures
@@ -154,6 +155,7 @@ def connection(connection_id: int):
         entries=entries,
         audit_page=audit_page_number,
         audit_has_next=audit_has_next,
+        **reconciliation.section(found),
     )
 
 

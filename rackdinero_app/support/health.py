@@ -2,8 +2,9 @@
 
 The health of a page of connections is a fixed number of queries whatever the page holds:
 one aggregate over the page's transfers (``GROUP BY connection_id`` with filtered counts),
-one for the newest start-sync run of each and one for their start-sync choice. Nothing here
-reads out a secret: only whether a token or key is present."""
+one for the newest start-sync run of each, one for their start-sync choice and one for their
+last finished reconciliation. Nothing here reads out a secret: only whether a token or key is
+present."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
+from rackdinero_app.models import Reconciliation
 from rackdinero_app.models import Settings
 from rackdinero_app.models import SyncRun
 from rackdinero_app.models import Transfer
@@ -24,6 +26,8 @@ from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.models.enums import SyncKind
 from rackdinero_app.models.enums import SyncState
 from rackdinero_app.models.enums import TransferState
+from rackdinero_app.reconcile import runs as reconciliations
+from rackdinero_app.reconcile import wording as reconciliation_wording
 
 PAGE_SIZE = 25
 MAX_PAGE = 1000
@@ -41,6 +45,7 @@ class Health:
     queued: int = 0
     start_sync_run: SyncState | None = None
     start_sync_choice: StartSyncChoice = StartSyncChoice.UNDECIDED
+    last_reconciliation: Reconciliation | None = None
 
     @property
     def rackbeat_token(self) -> str:
@@ -74,6 +79,17 @@ class Health:
         if self.start_sync_run is not None:
             return str(self.start_sync_run)
         return str(self.start_sync_choice)
+
+    @property
+    def reconciliation(self) -> str:
+        """The last finished reconciliation: "2026-10 clean", "2026-10: 3 differences"."""
+        run = self.last_reconciliation
+        if run is None:
+            return "never"
+        differences = reconciliation_wording.differences(run)
+        if not differences:
+            return f"{run.month:%Y-%m}: clean"
+        return f"{run.month:%Y-%m}: {differences} difference{'s' if differences != 1 else ''}"
 
     @property
     def uninstalled(self) -> bool:
@@ -113,7 +129,7 @@ def search(text: str, page: int) -> tuple[list[Connection], bool]:
 
 
 def health_of(connections: list[Connection]) -> list[Health]:
-    """The health of each connection, in the given order, in three queries."""
+    """The health of each connection, in the given order, in four queries."""
     healths = {connection.id: Health(connection) for connection in connections}
     if not healths:
         return []
@@ -128,6 +144,8 @@ def health_of(connections: list[Connection]) -> list[Health]:
     )
     for connection_id, choice in db.session.execute(choices):
         healths[connection_id].start_sync_choice = choice or StartSyncChoice.UNDECIDED
+    for connection_id, run in reconciliations.latest_finished(ids).items():
+        healths[connection_id].last_reconciliation = run
     return list(healths.values())
 
 

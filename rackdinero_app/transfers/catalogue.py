@@ -299,6 +299,16 @@ TEMPLATES = {
         "accounts. Invoice the lot's products on lines of their own, or enter this invoice in "
         "Dinero by hand."
     ),
+    # The dry run of an invoice (PV1): what stops it besides the transfer's own reasons.
+    "connection_paused": N_(
+        "Support has paused the transfers for this account: the invoice waits and is sent "
+        "when they resume."
+    ),
+    "preview_not_found": N_(
+        "%(document)s was not found in Rackbeat. Check the number and the kind of invoice."
+    ),
+    "preview_customer_not_found": N_("Customer %(number)s was not found in Rackbeat."),
+    "preview_supplier_not_found": N_("Supplier %(number)s was not found in Rackbeat."),
 }
 
 # The month-end reconciliation's reasons (RC1).

@@ -23,7 +23,10 @@ from rackdinero_app.models.enums import StartSyncChoice
 from rackdinero_app.models.enums import SyncKind
 from rackdinero_app.models.enums import SyncState
 from rackdinero_app.models.enums import TransferState
+from rackdinero_app.models.reconciliation import ReconciliationGroup
 from rackdinero_app.support import health
+from tests.embedded.test_reconciliation_pages import finished_run
+from tests.embedded.test_reconciliation_pages import line
 from tests.support.staff_login import STRONG_PASSWORD
 from tests.support.staff_login import fresh_request
 from tests.support.staff_login import post_login
@@ -195,6 +198,7 @@ def test_the_health_of_a_page_is_a_fixed_number_of_queries(app, make_connection)
             add_transfer(connection, TransferState.SUCCEEDED)
             db.session.add(SyncRun(connection_id=connection.id, kind=SyncKind.START_SYNC))
             db.session.commit()
+            finished_run(connection, [line(ReconciliationGroup.MISSING, "1001")])
         db.session.expire_all()
         seen = []
         listener = lambda *_args: seen.append(1)  # noqa: E731
@@ -206,7 +210,7 @@ def test_the_health_of_a_page_is_a_fixed_number_of_queries(app, make_connection)
             sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
-    assert statements_for(2) == statements_for(12) == 4
+    assert statements_for(2) == statements_for(12) == 5
 
 
 def test_the_list_is_paged(viewer, make_connection):

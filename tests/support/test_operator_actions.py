@@ -18,6 +18,8 @@ from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.enums import InvoiceDirection
 from rackdinero_app.models.enums import TransferState
+from rackdinero_app.reconcile import runs
+from rackdinero_app.reconcile import wording
 from tests.support.staff_login import STRONG_PASSWORD
 from tests.support.staff_login import code_for
 from tests.support.staff_login import csrf_token
@@ -305,14 +307,17 @@ def test_every_operator_route_refuses_a_viewer(app, viewer, make_connection):  #
         "support.start_sync_preview",
         "support.start_sync_start",
         "support.start_sync_cancel",
+        "support.reconciliation_run",
+        "support.reconciliation_send_missing",
     }
     adapter = app.url_map.bind("localhost")
     values = {"connection_id": connection.id, "transfer_id": transfer.id, "run_id": 1}
     values |= {"section": "sales", "request_id": 1}
+    reconciled_month = f"{runs.default_month(wording.today()):%Y-%m}"
     for rule in rules:
         assert rule.rule.startswith("/support/")
         url = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
-        form = {"number": "1001", "direction": "sales_to_dinero"}
+        form = {"number": "1001", "direction": "sales_to_dinero", "month": reconciled_month}
         response = post(viewer, url, reason=REASON, **form)
         assert response.status_code == 403, url
     assert state_of(transfer.id) == TransferState.FAILED
