@@ -13,6 +13,7 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 from rackdinero_app import config
+from rackdinero_app import formatting
 from rackdinero_app import security_headers
 from rackdinero_app.config import PROJECT_ROOT
 
@@ -32,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     security_headers.init_app(app)
+    formatting.init_app(app)
     register_errorhandlers(app)
     register_commands(app)
     configure_logger(app)

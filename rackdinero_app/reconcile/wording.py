@@ -11,11 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import format_date
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_babel import to_user_timezone
 
+from rackdinero_app import formatting
 from rackdinero_app.models import Reconciliation
 from rackdinero_app.models import ReconciliationItem
 from rackdinero_app.models.enums import EntityKind
@@ -103,7 +103,7 @@ def differences(run: Reconciliation) -> int:
 
 def amount(value: Decimal | None) -> str:
     """An amount as the reader writes it (1.204,00 in Danish)."""
-    return "" if value is None else format_decimal(value, "#,##0.00")
+    return "" if value is None else formatting.amount(value)
 
 
 def reason(item: ReconciliationItem) -> str:

@@ -61,7 +61,7 @@ def test_a_missing_unit_is_named_in_danish_and_gone_once_mapped(sandboxes, conne
     assert "Indstillinger" in blockers and "&#34;timer&#34; (4)" in blockers  # the fix, in Danish
     assert "varegruppe 2 “Services” × Indland → 1300" in page
     assert 'timer → <strong class="field-error">ikke tilknyttet</strong>' in page
-    assert "Som Dinero beregner dem" in page and "11940.00" in page  # Rackbeat's totals still
+    assert "Som Dinero beregner dem" in page and "11.940,00" in page  # Rackbeat's totals still
     assert 'name="number" value="1001"' in page and "Send nu" in page  # the form again
     assert written() == before
 
