@@ -16,10 +16,8 @@ from rackdinero_app.extensions import db
 from rackdinero_app.models import EntityLink
 from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import EntityKind
-from rackdinero_app.models.enums import TransferState
 from rackdinero_app.transfers import rows
 from rackdinero_app.transfers.context import identity_round_of
-from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.troubleshoot import LINKED_AS
 
 TRIGGER = "reconciliation"
@@ -43,17 +41,12 @@ def send_with_new_identity(connection_id: int, kind: EntityKind, number: str) ->
         sa.update(Transfer)
         .where(Transfer.id == transfer.id)
         .values(
+            **rows.queued_again(),
             identity_round=next_round,
-            state=TransferState.PENDING,
-            attempts=0,
-            retried_at=None,
-            reason_code=None,
+            retried_at=None,  # the new identity was never written: nothing to look up
             dinero_guid=None,
             dinero_number=None,
             dinero_file_guid=None,
-            finished_at=None,
-            next_attempt_at=None,
-            **rows.message_columns(Message.of("queued_again")),
         )
         .execution_options(synchronize_session=False)
     )

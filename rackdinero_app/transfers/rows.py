@@ -291,24 +291,27 @@ def _give_up(transfer: Transfer, last_error: Message) -> None:
 SENDABLE_AGAIN = (TransferState.FAILED, TransferState.SKIPPED)
 
 
+def queued_again() -> dict[str, Any]:
+    """The columns of a transfer put back in the queue with a fresh set of attempts."""
+    return {
+        "state": TransferState.PENDING,
+        "attempts": 0,
+        "reason_code": None,
+        "finished_at": None,
+        "next_attempt_at": None,
+        **message_columns(Message.of("queued_again")),
+    }
+
+
 def send_again(transfer_id: int, *, at_front: bool = False) -> bool:
     """Put a failed or skipped transfer back in the queue with a fresh set of attempts (Retry,
     Send again, troubleshooting; audited by the caller). It is judged by the settings of now: a
     transfer skipped while an integration was off is sent if it is on. ``retried_at`` tells
     the next attempt that earlier ones ran."""
-    now = utcnow()
     result = db.session.execute(
         sa.update(Transfer)
         .where(Transfer.id == transfer_id, Transfer.state.in_(SENDABLE_AGAIN))
-        .values(
-            state=TransferState.PENDING,
-            attempts=0,
-            retried_at=now,
-            reason_code=None,
-            **message_columns(Message.of("queued_again")),
-            finished_at=None,
-            next_attempt_at=None,
-        )
+        .values(**queued_again(), retried_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
