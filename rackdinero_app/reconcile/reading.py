@@ -53,13 +53,24 @@ def rackbeat_invoices(
 
 
 def _booked_newest_first(rackbeat, resource, month: Month, on_page: OnPage) -> Iterator[dict]:
+    """Every booked invoice down to a page booked wholly before the month (and its days booked
+    ahead). The reading stops early only while the pages really come newest first: were the
+    order ignored, it reads them all rather than miss one."""
     params = {"is_booked": "true", "order_by": "booked_at", "order_direction": "desc"}
     stop_before = month.first - BOOKED_AHEAD
+    newest_first, seen_falling, previous = True, False, None
     for items in rackbeat.list_pages(resource, params):
         on_page(len(items))
         yield from items
-        booked = [day for item in items if (day := day_of(item.get("booked_at"))) is not None]
-        if booked and len(booked) == len(items) and max(booked) < stop_before:
+        booked = [day_of(item.get("booked_at")) for item in items]
+        if not booked or None in booked:
+            newest_first = False  # without every booking date the order cannot be trusted
+            continue
+        order = booked if previous is None else [previous, *booked]
+        newest_first = newest_first and order == sorted(order, reverse=True)
+        seen_falling = seen_falling or order[0] > order[-1]  # the order shown, not assumed
+        previous = booked[-1]
+        if newest_first and seen_falling and booked[0] < stop_before:
             return
 
 

@@ -1,4 +1,4 @@
-"""The reconciliation's judgement, case by case, on plain values (no I/O)."""
+"""The reconciliation's judgement and its reading of Rackbeat, case by case (no I/O)."""
 
 from __future__ import annotations
 
@@ -178,3 +178,48 @@ def _entry(guid, voucher, account, amount, *, voucher_type="Purchases", kind="No
         "Date": "2026-10-15",
         "Type": kind,
     }
+
+
+class _Pages:
+    """Rackbeat's list, a page at a time, as ``RackbeatClient.list_pages`` yields it."""
+
+    def __init__(self, pages):
+        self.pages, self.read = pages, 0
+
+    def list_pages(self, resource, params):
+        for page in self.pages:
+            self.read += 1
+            yield page
+
+
+def _booked(number, day):
+    return {
+        "number": number,
+        "invoice_date": day,
+        "booked_at": f"{day}T12:00:00+00:00",
+        "total_total": 125.0,
+        "lines": [{"child_id": "1", "quantity": 1, "line_price": 100.0}],
+    }
+
+
+def test_rackbeat_is_read_down_to_a_page_booked_before_the_month_and_no_further():
+    from rackdinero_app.reconcile.reading import rackbeat_invoices
+
+    newest_first = _Pages(
+        [
+            [_booked(9, "2026-11-02"), _booked(8, "2026-10-30")],
+            [_booked(7, "2026-10-15"), _booked(6, "2026-10-01")],
+            [_booked(5, "2026-09-20"), _booked(4, "2026-09-10")],  # within 14 days: read on
+            [_booked(3, "2026-09-01"), _booked(2, "2026-08-20")],  # wholly before: the last
+            [_booked(1, "2026-08-01")],
+        ]
+    )
+    docs = rackbeat_invoices(newest_first, "customer-invoices", OCTOBER, lambda n: None)
+    assert [doc.number for doc in docs] == ["8", "7", "6"]
+    assert newest_first.read == 4
+
+    # Were the order ignored (oldest first), every page is read: nothing of the month is missed.
+    oldest_first = _Pages([list(reversed(page)) for page in reversed(newest_first.pages)])
+    docs = rackbeat_invoices(oldest_first, "customer-invoices", OCTOBER, lambda n: None)
+    assert sorted(doc.number for doc in docs) == ["6", "7", "8"]
+    assert oldest_first.read == 5
