@@ -1,7 +1,8 @@
-"""The bad-input catalogue (issue 13): malformed and hostile requests across install, launch,
-activation, settings, troubleshooting, webhooks and the support dashboard. Each is answered
-with a clear 4xx — in the page's language (the demo account's user reads Danish), as JSON for
-webhooks, in English on the staff pages — writes nothing, queues nothing, and logs no secret.
+"""The bad-input catalogue (issues 13, 14): malformed and hostile requests across install,
+launch, activation, settings, troubleshooting, the preview, the reconciliation, webhooks and
+the support dashboard. Each is answered with a clear 4xx — in the page's language (the demo
+account's user reads Danish), as JSON for webhooks, in English on the staff pages — writes
+nothing, queues nothing, and logs no secret.
 """
 
 from __future__ import annotations
@@ -244,6 +245,47 @@ CASES = [
         "",
         "da",
     ),
+    # The dry run (PV1) and the reconciliation (RC1).
+    Case(
+        "preview: injection as number",
+        lambda c: c.embedded(
+            "/embedded/troubleshooting/preview", number=INJECTION, direction="sales_to_dinero"
+        ),
+        "",
+        "da",
+    ),
+    Case(
+        "preview: a Dinero invoice",
+        lambda c: c.embedded(
+            "/embedded/troubleshooting/preview", number="1001", direction="sales_from_dinero"
+        ),
+        "",
+        "da",
+    ),
+    Case(
+        "reconciliation: a month that does not exist",
+        lambda c: c.embedded("/embedded/reconciliation", month="2026-13"),
+        "",
+        "da",
+    ),
+    Case(
+        "reconciliation: Arabic-Indic digits as month",
+        lambda c: c.embedded("/embedded/reconciliation", month="٢٠٢٦-١٠"),
+        "",
+        "da",
+    ),
+    Case(
+        "reconciliation: a month years back",
+        lambda c: c.embedded("/embedded/reconciliation", month="1999-01"),
+        "",
+        "da",
+    ),
+    Case(
+        "reconciliation: another account's report",
+        lambda c: c.embedded("/embedded/reconciliation/999999/send-missing"),
+        "",
+        "da",
+    ),
     Case(
         "transfer log: page beyond the last",
         lambda c: c.client.get("/embedded/transfers", query_string={"s": c.s, "page": HUGE}),
@@ -319,6 +361,23 @@ CASES = [
     Case(
         "support: unknown request state",
         lambda c: c.staff("/support/requests/1/state", state="hacked", reason="test"),
+        "",
+        "en",
+    ),
+    Case(
+        "support: preview with an unknown kind",
+        lambda c: c.client.get(
+            f"/support/connections/{c.connection_id}/preview",
+            query_string={"number": "1001", "direction": "sideways"},
+        ),
+        "",
+        "en",
+    ),
+    Case(
+        "support: reconciliation of a month not offered",
+        lambda c: c.staff(
+            f"/support/connections/{c.connection_id}/reconciliation", month="2026-00", reason="t"
+        ),
         "",
         "en",
     ),

@@ -29,7 +29,7 @@ from rackdinero_app.reconcile.compare import Month
 
 STALE_AFTER = timedelta(minutes=15)
 MONTHS_OFFERED = 13
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII only: \d would take any script's digits
 GROUPS = tuple(ReconciliationGroup)
 
 
