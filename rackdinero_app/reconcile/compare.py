@@ -5,8 +5,10 @@ reading is in ``reading`` and ``ledger``.
 How an invoice is found in Dinero, without a request per invoice:
 - a sales invoice or credit note by the Guid its link names, or by the ExternalReference the
   app wrote on it (``transfers.identity``), in Dinero's sales list of the month (and its drafts);
-- a supplier invoice by its link's voucher Guid in the month's ledger entries: Dinero lists no
-  purchase vouchers, and a draft has no entries, so a draft is known only by the app's link.
+- a supplier invoice by its link's voucher Guid in the month's ledger entries, and by the
+  document the app uploaded for it (its FileGuid, on the entries), so a second voucher carrying
+  it shows as transferred twice: Dinero lists no purchase vouchers, and a draft has no entries,
+  so a draft is known only by the app's link.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class DineroVoucher:
     total: Decimal | None
     date: date | None
     reference: str | None = None
+    file_guid: str | None = None  # a purchase voucher's document, from its ledger entries
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class Known:
     account_id: int
     links: Mapping[tuple[EntityKind, str], tuple[str, str | None]]
     transfers: Mapping[tuple[EntityKind, str], TransferTrace] = field(default_factory=dict)
+    # The documents the app uploaded for supplier invoices: lower-case FileGuid -> number.
+    files: Mapping[str, str] = field(default_factory=dict)
 
     def owners(self) -> dict[str, tuple[EntityKind, str]]:
         return {guid.lower(): key for key, (guid, _) in self.links.items()}
@@ -133,13 +138,23 @@ def compare(
         candidates = _sales_candidates(doc, by_guid, by_reference, known)
         used.update(v.guid.lower() for v in candidates)
         found.append(_judged(doc, candidates, known))
+    by_number: dict[str, list[DineroVoucher]] = defaultdict(list)
+    for voucher in ledger.values():
+        if voucher.file_guid and voucher.file_guid.lower() in known.files:
+            by_number[known.files[voucher.file_guid.lower()]].append(voucher)
     for doc in supplier_invoices:
         month_keys.add((EntityKind.SUPPLIER_INVOICE, doc.number))
         link = known.links.get((EntityKind.SUPPLIER_INVOICE, doc.number))
         voucher = ledger.get(link[0].lower()) if link else None
+        carrying = {v.guid.lower(): v for v in by_number.get(doc.number, [])}
         if voucher is not None:
-            used.add(voucher.guid.lower())
-        found.append(_judged_purchase(doc, link, voucher, known))
+            carrying[voucher.guid.lower()] = voucher
+        used.update(carrying)
+        live = [v for v in carrying.values() if v.total != 0]
+        if len(live) > 1:
+            found.append(_twice(doc, live))
+        else:
+            found.append(_judged_purchase(doc, link, voucher, known))
     found.extend(_unaccounted(month, sales_list, ledger, known, used, month_keys))
     return found
 
@@ -188,14 +203,19 @@ def _judged(doc: RackbeatDoc, candidates: list[DineroVoucher], known: Known) -> 
             return _row(doc, Group.MISSING, dinero_guid=link[0], reason=reason)
         return _row(doc, Group.MISSING, reason=_why_not_sent(doc, known))
     if len(candidates) > 1:
-        vouchers = ", ".join(v.number or v.guid for v in candidates)
-        return _row(
-            doc,
-            Group.TWICE,
-            dinero_guid=",".join(v.guid for v in candidates),
-            reason=("rc_twice", {"count": len(candidates), "vouchers": vouchers}),
-        )
+        return _twice(doc, candidates)
     return _compared(doc, candidates[0])
+
+
+def _twice(doc: RackbeatDoc, vouchers: list[DineroVoucher]) -> Found:
+    """One invoice, several live vouchers: what exactly-once forbids, named for the fix."""
+    names = ", ".join(v.number or v.guid for v in vouchers)
+    return _row(
+        doc,
+        Group.TWICE,
+        dinero_guid=",".join(v.guid for v in vouchers),
+        reason=("rc_twice", {"count": len(vouchers), "vouchers": names}),
+    )
 
 
 def _compared(doc: RackbeatDoc, voucher: DineroVoucher) -> Found:

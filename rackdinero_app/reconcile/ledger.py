@@ -66,7 +66,7 @@ def merged(
     vouchers: Mapping[str, Any], entries: Iterable[Mapping[str, Any]], month: Month
 ) -> dict[str, Any]:
     """``vouchers`` (as kept in a snapshot) with the purchase entries of ``entries`` added:
-    ``{guid: {"number", "date", "entries": {entry guid: [account, amount]}}}``."""
+    ``{guid: {"number", "date", "file", "entries": {entry guid: [account, amount]}}}``."""
     result = {guid: {**seen, "entries": dict(seen["entries"])} for guid, seen in vouchers.items()}
     for index, entry in enumerate(entries):
         guid = entry.get("VoucherGuid")
@@ -82,6 +82,8 @@ def merged(
             {"number": entry.get("VoucherNumber"), "date": day.isoformat(), "entries": {}},
         )
         seen["entries"][str(key).lower()] = [account, amount]
+        if entry.get("FileGuid") and not seen.get("file"):
+            seen["file"] = str(entry["FileGuid"]).lower()
     return result
 
 
@@ -109,4 +111,5 @@ def _voucher(guid: str, seen: Mapping[str, Any]) -> DineroVoucher:
         status="booked",
         total=total(seen["entries"]),
         date=date.fromisoformat(seen["date"]),
+        file_guid=seen.get("file"),
     )

@@ -103,6 +103,7 @@ def _read_and_compare(run: Reconciliation) -> list[Found]:
         account_id=connection.rackbeat_account_id,
         links=_links(connection.id),
         transfers=_traces(connection.id, numbers),
+        files=_files(connection.id, {doc.number for doc in supplier}),
     )
     return compare(month, sales, supplier, dinero_sales, vouchers, known)
 
@@ -143,6 +144,23 @@ def _traces(connection_id: int, numbers: Iterable[str]) -> dict:
         for kind, key, state, code, params, message in rows:
             traces[(kind, key)] = TransferTrace(state, code, params, message)
     return traces
+
+
+def _files(connection_id: int, numbers: set[str]) -> dict[str, str]:
+    """The documents the app uploaded for these supplier invoices (any attempt, any round):
+    lower-case FileGuid -> invoice number."""
+    keys, files = sorted(numbers), {}
+    for start in range(0, len(keys), CHUNK):
+        rows = db.session.execute(
+            sa.select(Transfer.dinero_file_guid, Transfer.source_key).where(
+                Transfer.connection_id == connection_id,
+                Transfer.kind == EntityKind.SUPPLIER_INVOICE,
+                Transfer.source_key.in_(keys[start : start + CHUNK]),
+                Transfer.dinero_file_guid.is_not(None),
+            )
+        )
+        files.update({guid.lower(): key for guid, key in rows})
+    return files
 
 
 def _store(run: Reconciliation, found: list[Found]) -> None:

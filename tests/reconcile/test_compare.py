@@ -37,8 +37,8 @@ def sale(guid, number, total, *, status="booked", kind=INVOICE, key=None, day=DA
     return DineroVoucher(guid, number, status, Decimal(total), day, reference)
 
 
-def judged(sales=(), supplier=(), dinero=(), ledger=None, links=None, transfers=None):
-    known = Known(ACCOUNT, links or {}, transfers or {})
+def judged(sales=(), supplier=(), dinero=(), ledger=None, links=None, transfers=None, files=None):
+    known = Known(ACCOUNT, links or {}, transfers or {}, files or {})
     rows = compare(OCTOBER, sales, supplier, dinero, ledger or {}, known)
     return {(row.group, row.rackbeat_number or row.dinero_guid): row for row in rows}
 
@@ -136,6 +136,28 @@ def test_supplier_invoices_are_found_in_the_ledger_through_the_apps_links():
     assert rows[(Group.MISSING, "P4")].reason[0] == "rc_not_in_ledger"
     assert rows[(Group.MISSING, "P5")].reason == ("rc_never_sent", {})
     assert rows[(Group.UNLINKED, "P8")].reason == ("rc_linked_elsewhere", {"number": "P8"})
+
+
+def test_a_second_purchase_voucher_carrying_an_invoices_document_is_transferred_twice():
+    def booked(guid, total, file):
+        return DineroVoucher(guid, guid[-1], "booked", Decimal(total), DAY, file_guid=file)
+
+    ledger = {
+        "v1": booked("v1", "125.00", "f-1"),  # the linked voucher
+        "v2": booked("v2", "125.00", "f-1"),  # another voucher with the same document
+        "v3": booked("v3", "0.00", "f-0"),  # an earlier round's, deleted in Dinero: offset
+        "v4": booked("v4", "80.00", "f-4"),  # one invoice's only voucher, its link lost
+    }
+    known_files = {"f-1": "P1", "f-0": "P1", "f-4": "P4"}
+    rows = judged(
+        supplier=[doc("P1", "125.00", kind=SUPPLIER), doc("P4", "80.00", kind=SUPPLIER)],
+        ledger=ledger,
+        links={(SUPPLIER, "P1"): ("v1", "1")},
+        files=known_files,
+    )
+    assert set(rows) == {(Group.TWICE, "P1"), (Group.MISSING, "P4")}
+    assert rows[(Group.TWICE, "P1")].dinero_guid == "v1,v2"
+    assert rows[(Group.TWICE, "P1")].reason == ("rc_twice", {"count": 2, "vouchers": "1, 2"})
 
 
 def test_a_linked_draft_of_another_month_is_not_this_months_business():
