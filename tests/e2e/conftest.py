@@ -1,5 +1,8 @@
-"""The end-to-end and fault tests run on both backends: SQLite and the session's PostgreSQL
-cluster (the database production uses), with an empty schema for each test."""
+"""The end-to-end tests run on both backends: SQLite and the session's PostgreSQL cluster (the
+database production uses), with an empty schema for each test. The fault tests, which are about
+killed processes, lost answers and restarted services rather than SQL, and take the longest,
+run on PostgreSQL only (``@pytest.mark.backends("postgresql")``): production's database is the
+one whose claims and locks must hold under them."""
 
 from __future__ import annotations
 
@@ -11,8 +14,19 @@ import sqlalchemy as sa
 
 from tests.stack import running_stack
 
+BACKENDS = ("sqlite", "postgresql")
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test on every backend, or on those its ``backends`` marker names."""
+    if "app_config" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("backends")
+    backends = marker.args if marker is not None else BACKENDS
+    metafunc.parametrize("app_config", backends, indirect=True)
+
+
+@pytest.fixture
 def app_config(request, app_config: dict[str, Any]) -> Iterator[dict[str, Any]]:
     if request.param == "sqlite":
         yield app_config

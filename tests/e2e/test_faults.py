@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from rackdinero_app.extensions import db
@@ -29,6 +30,7 @@ from tests.e2e.fault_helpers import invoice_transfers
 from tests.e2e.fault_helpers import rackbeat_store
 from tests.e2e.fault_helpers import set_dinero_knobs
 
+pytestmark = pytest.mark.backends("postgresql")
 INVOICES = 15
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 import requests
 
 from rackdinero_app.models.enums import EntityKind
@@ -25,6 +26,7 @@ from tests.e2e.fault_helpers import set_dinero_knobs
 from tests.e2e.transfers_setup import book_in_rackbeat
 from tests.e2e.transfers_setup import wait_for_transfers
 
+pytestmark = pytest.mark.backends("postgresql")
 REFERENCE = f"rackbeat:{ACCOUNT_ID}:{EntityKind.SUPPLIER_INVOICE}:"
 
 

@@ -193,6 +193,7 @@ def test_a_start_sync_creates_the_eligible_links_the_rest_and_reports_the_skippe
             assert csv.status_code == 200 and csv.text.count("\n") == len(skipped) + 1
 
 
+@pytest.mark.backends("postgresql")
 def test_a_start_sync_killed_midway_ends_the_same_with_nothing_created_twice(
     app_config, tmp_path, redis, browser
 ):
