@@ -29,6 +29,8 @@ from rackdinero_app.transfers.identity import dinero_guid
 from rackdinero_app.transfers.identity import external_reference
 
 NAMES_CACHE_SECONDS = 300
+# The records a resend gives a new identity round: invoices, credit notes, supplier invoices.
+ROUNDED = (EntityKind.CUSTOMER_INVOICE, EntityKind.CREDIT_NOTE, EntityKind.SUPPLIER_INVOICE)
 
 
 def load_settings(connection_id: int) -> SettingsSnapshot:
@@ -120,10 +122,11 @@ class TransferJob:
         return self.transfer.attempts > 1 or self.transfer.retried_at is not None
 
     def guid(self, kind: EntityKind, key: str | None = None) -> str:
-        """The Guid this transfer's record gets in Dinero (another record's: ``key``)."""
-        if key is not None and key != self.key:
-            return dinero_guid(self.connection.id, kind, key)
-        return dinero_guid(self.connection.id, kind, self.key, self.identity_round)
+        """The Guid a record gets in Dinero: this transfer's invoice (in its identity round), or
+        another record, ``kind`` and ``key`` (a customer numbered like the invoice included)."""
+        if kind in ROUNDED and key in (None, self.key):
+            return dinero_guid(self.connection.id, kind, self.key, self.identity_round)
+        return dinero_guid(self.connection.id, kind, key or self.key)
 
     def reference(self, kind: EntityKind, key: str | None = None) -> str:
         return external_reference(self.connection.rackbeat_account_id, kind, key or self.key)

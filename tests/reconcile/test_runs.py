@@ -1,5 +1,5 @@
 """Starting reconciliations: one at a time per connection, a dead one does not block the next,
-and only the months offered, in ASCII digits."""
+and only the months offered, in ASCII digits; a resend's new identity is the invoice's alone."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from rackdinero_app.extensions import rq
 from rackdinero_app.models import Reconciliation
 from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import ActorType
+from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.reconciliation import ReconciliationState as State
 from rackdinero_app.reconcile import runs
+from rackdinero_app.transfers.context import TransferJob
+from rackdinero_app.transfers.identity import dinero_guid
+from rackdinero_app.transfers.resend import send_with_new_identity
 
 pytestmark = pytest.mark.redis
 TODAY = date(2026, 11, 30)
@@ -47,3 +51,19 @@ def test_a_second_click_joins_the_open_run_and_a_dead_one_gives_way(app, make_co
     db.session.refresh(first)
     assert started and second.id != first.id
     assert (first.state, first.message_code) == (State.FAILED, "rc_stopped")
+
+
+def test_a_resent_invoices_new_identity_leaves_its_customers_alone(app, make_connection):
+    """Invoice 7 sent again in round 1 gets a new Guid; customer 7 keeps the one it has."""
+    connection = make_connection()
+    resent = send_with_new_identity(connection.id, EntityKind.CUSTOMER_INVOICE, "7")
+    assert resent.identity_round == 1
+    job = TransferJob(resent, connection, None, None, None, identity_round=1)
+    assert (
+        job.guid(EntityKind.CUSTOMER_INVOICE)
+        == dinero_guid(connection.id, EntityKind.CUSTOMER_INVOICE, "7", 1)
+        != dinero_guid(connection.id, EntityKind.CUSTOMER_INVOICE, "7")
+    )
+    assert job.guid(EntityKind.CUSTOMER, "7") == dinero_guid(
+        connection.id, EntityKind.CUSTOMER, "7"
+    )
