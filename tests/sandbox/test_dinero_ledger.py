@@ -15,10 +15,10 @@ import pytest
 
 from sandbox.dinero import create_app
 from sandbox.dinero import state
+from tests.sandbox.test_dinero_sandbox import invoice_body
 
 ORG = "400555"
 GROSSIST = "c0000000-0000-4000-8000-000000000005"
-NORDISK = "c0000000-0000-4000-8000-000000000001"
 BASIC = "Basic " + base64.b64encode(b"rackdinero-demo:rackdinero-demo-dinero-secret").decode()
 START = datetime(2026, 6, 20, 9, 0, tzinfo=UTC)
 
@@ -135,18 +135,10 @@ def test_a_booked_purchase_voucher_posts_balanced_entries_and_deleting_it_offset
 
 
 def test_sales_invoices_and_credit_notes_post_revenue_vat_and_debtors(dinero, auth):
-    line = {
-        "Description": "Cykelhjelm",
-        "BaseAmountValue": 100.0,
-        "Quantity": 2.0,
-        "AccountNumber": 1000,
-        "Discount": 10.0,
-        "Unit": "parts",
-    }
-    invoice_body = {"ContactGuid": NORDISK, "Date": "2026-06-15", "ProductLines": [line]}
-    invoice = ok(dinero.post(f"/v1/{ORG}/invoices", json=invoice_body, headers=auth))
+    body = invoice_body(Date="2026-06-15")  # 2 × 100.00 on 1000 with 10 % off
+    invoice = ok(dinero.post(f"/v1/{ORG}/invoices", json=body, headers=auth))
     booked = book(dinero, auth, f"/v1/{ORG}/invoices", invoice["Guid"], invoice["TimeStamp"])
-    note_body = {**invoice_body, "CreditNoteFor": invoice["Guid"], "Date": "2026-06-16"}
+    note_body = {**body, "CreditNoteFor": invoice["Guid"], "Date": "2026-06-16"}
     note = ok(dinero.post(f"/v1/{ORG}/sales/creditnotes", json=note_body, headers=auth))
     credited = book(dinero, auth, f"/v1/{ORG}/sales/creditnotes", note["Guid"], note["TimeStamp"])
 
@@ -267,21 +259,8 @@ def test_changes_are_read_by_posting_time_in_a_window_of_at_most_31_days(dinero,
     assert changes(START - timedelta(days=1), START) == []  # changesTo is exclusive
 
     clock.moment = START + timedelta(hours=2)
-    invoice_body = {
-        "ContactGuid": NORDISK,
-        "Date": "2026-03-01",
-        "ProductLines": [
-            {
-                "Description": "Kæde",
-                "BaseAmountValue": 79.2,
-                "Quantity": 3,
-                "AccountNumber": 1000,
-                "Discount": 0,
-                "Unit": "parts",
-            }
-        ],
-    }
-    invoice = ok(dinero.post(f"/v1/{ORG}/invoices", json=invoice_body, headers=auth))
+    body = invoice_body(Date="2026-03-01")
+    invoice = ok(dinero.post(f"/v1/{ORG}/invoices", json=body, headers=auth))
     book(dinero, auth, f"/v1/{ORG}/invoices", invoice["Guid"], invoice["TimeStamp"])
 
     later = changes(START + timedelta(hours=1), START + timedelta(hours=3))
