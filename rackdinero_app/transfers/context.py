@@ -138,6 +138,9 @@ class TransferJob:
     def unit_names(self) -> dict[str, str]:
         return self._names("units", self.rackbeat.iter_units)
 
+    def layout_names(self) -> dict[str, str]:
+        return self._names("layouts", self.rackbeat.iter_layouts)
+
     def _names(self, what: str, read: Callable) -> dict[str, str]:
         key = f"rackdinero:names:{self.connection.id}:{what}"
         cached = rq.redis.get(key)

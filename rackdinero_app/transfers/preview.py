@@ -38,6 +38,7 @@ from rackdinero_app.transfers.mapping.documents import document_date
 from rackdinero_app.transfers.mapping.documents import vat_total
 from rackdinero_app.transfers.mapping.lines import document_label
 from rackdinero_app.transfers.mapping.lines import lines_total
+from rackdinero_app.transfers.mapping.values import labelled
 from rackdinero_app.transfers.mapping.values import text
 from rackdinero_app.transfers.messages import Message
 from rackdinero_app.transfers.preview_lines import Contact
@@ -169,6 +170,7 @@ def _sales_payload(job, invoice, customer, products, credit: bool, credit_note_f
         "products": products,
         "group_names": job.product_groups(),
         "unit_names": job.unit_names(),
+        "layout_names": job.layout_names(),
     }
     if credit:
         return mapping.credit_note_payload(
@@ -191,9 +193,10 @@ def _header(job: TransferJob, result: Preview, invoice: dict, document: Message)
     result.due_date = text(invoice.get("due_date"))
     if result.kind == EntityKind.CUSTOMER_INVOICE:
         layout = invoice.get("layout_id")
-        result.layout = text(layout)
+        if text(layout) is not None:
+            result.layout = labelled(layout, job.layout_names())  # "Engelsk" (2)
         result.language = _attempt(
-            result, lambda: mapping.invoice_language_for(job.settings, layout, None)
+            result, lambda: mapping.invoice_language_for(job.settings, layout, job.layout_names())
         )
 
 

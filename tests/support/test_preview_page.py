@@ -44,7 +44,7 @@ def test_a_viewer_previews_an_invoice_in_english(sandboxes, connection, viewer):
     assert answer.status_code == 200, page
     assert "Preview of sales invoice 1001" in page
     assert "product group 2 “Services” × Domestic → 1300" in page
-    assert "timer → Hours" in page and "chosen by layout 1" in page
+    assert "timer → Hours" in page and "chosen by layout &#34;Standard (dansk)&#34; (1)" in page
     assert "1 – Hansen Byg A/S (will be created in Dinero)" in page
     assert "As Dinero computes them" in page and "The totals agree." in page
     assert 'value="1001"' in page  # the form again

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from rackdinero_app.extensions import db
 from rackdinero_app.models import AccountMapping
 from rackdinero_app.models import Base
+from rackdinero_app.models import LayoutLanguage
 from rackdinero_app.models import UnitMapping
 from rackdinero_app.models.enums import ConnectionState
 from rackdinero_app.models.enums import DineroLanguage
@@ -100,7 +101,7 @@ def test_a_sales_invoice_preview_shows_every_choice_and_dinero_totals_writing_no
     assert result.document == EntityKind.CUSTOMER_INVOICE
     assert result.contact.dinero_guid is None and "Hansen Byg A/S" in result.contact.name
     assert result.zone == VatZone.DOMESTIC
-    assert result.language == DineroLanguage.DANISH and result.layout == "1"
+    assert result.language == DineroLanguage.DANISH and result.layout == '"Standard (dansk)" (1)'
     goods, fitting = result.lines
     assert (goods.product_number, goods.group, goods.group_name) == ("100", "1", "Finished goods")
     assert (goods.account, goods.unit_name, goods.dinero_unit) == (1000, "stk", "parts")
@@ -215,6 +216,7 @@ def test_every_blocker_is_collected_with_its_fix_and_the_rest_still_shown(
         )
     )
     db.session.execute(sa.delete(UnitMapping).where(UnitMapping.rackbeat_unit == "4"))
+    db.session.execute(sa.delete(LayoutLanguage).where(LayoutLanguage.rackbeat_layout == "1"))
     db.session.commit()
     before = NothingWritten(sandboxes)
 
@@ -223,9 +225,13 @@ def test_every_blocker_is_collected_with_its_fix_and_the_rest_still_shown(
     assert before.check() == Counter()  # no payload, so Dinero is not asked
     assert [m.code for m in result.blockers] == [
         "customers_off",
+        "choose_invoice_language",  # once, the layout named as on the settings page
         "map_revenue_account_domestic",
         "map_unit",
     ]
+    assert '"Standard (dansk)" (1)' in result.blockers[1].text
+    assert result.layout == '"Standard (dansk)" (1)' and result.language is None
+    result.blockers.pop(1)
     assert '"Services" (2)' in result.blockers[1].text and "Revenue accounts" in texts(result)[1]
     assert '"timer" (4)' in result.blockers[2].text
     goods, fitting = result.lines
