@@ -12,10 +12,14 @@ import pytest
 import requests
 from flask import Flask
 
+from rackdinero_app.models.enums import ConnectionState
 from sandbox.dinero import create_app as create_dinero
 from tests.servers import serve_app
 from tests.visma_steps import METTE
 from tests.visma_steps import answer_consent
+
+ACCOUNT = 12345
+COMPANY = "Alpha Lager ApS"
 
 
 @dataclass
@@ -43,6 +47,18 @@ def app_config(app_config, dinero: Dinero):
         "DINERO_AUTH_URL": dinero.url,
         "VISMA_CONNECT_URL": dinero.visma_url,
     }
+
+
+@pytest.fixture
+def installed(make_connection):
+    """Rackbeat account ACCOUNT (COMPANY), installed and not activated: no Dinero company."""
+    return make_connection(
+        rackbeat_account_id=ACCOUNT,
+        rackbeat_company_name=COMPANY,
+        state=ConnectionState.INSTALLED,
+        dinero_organization_id=None,
+        dinero_api_key=None,
+    )
 
 
 def embedded_csrf(html: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from rackdinero_app.connections import ConnectionSignInStore
@@ -16,21 +15,10 @@ from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Settings
 from rackdinero_app.models.enums import ConnectionState
+from tests.dinero_sign_in.conftest import ACCOUNT
 from tests.visma_steps import LARS
 from tests.visma_steps import METTE
 from tests.visma_steps import SOFIE
-
-ACCOUNT = 12345
-
-
-@pytest.fixture
-def installed(make_connection):
-    return make_connection(
-        rackbeat_account_id=ACCOUNT,
-        state=ConnectionState.INSTALLED,
-        dinero_organization_id=None,
-        dinero_api_key=None,
-    )
 
 
 def stored(db) -> Connection:

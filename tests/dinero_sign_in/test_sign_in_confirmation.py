@@ -5,33 +5,21 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 
 from rackdinero_app.models.enums import ConnectionState
+from tests.dinero_sign_in.conftest import ACCOUNT
+from tests.dinero_sign_in.conftest import COMPANY
 from tests.dinero_sign_in.conftest import local
-from tests.dinero_sign_in.test_sign_in import ACCOUNT
 from tests.dinero_sign_in.test_sign_in import assert_nothing_saved
 from tests.dinero_sign_in.test_sign_in import stored
 from tests.visma_steps import LARS
 from tests.visma_steps import answer_consent
 
-COMPANY = "Alpha Lager ApS"
 QUESTION = (
     f"Forbind Rackbeat-virksomheden {COMPANY} (konto {ACCOUNT}) med "
     "Dinero-organisationen Demo Lager ApS (400555)?"
 )
-
-
-@pytest.fixture
-def installed(make_connection):
-    return make_connection(
-        rackbeat_account_id=ACCOUNT,
-        rackbeat_company_name=COMPANY,
-        state=ConnectionState.INSTALLED,
-        dinero_organization_id=None,
-        dinero_api_key=None,
-    )
 
 
 def test_nothing_is_saved_until_the_window_confirms(db, installed, sign_in):

@@ -25,9 +25,9 @@ from rackdinero_app.models import AuditEntry
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Settings
 from rackdinero_app.models.enums import ConnectionState
-from sandbox.dinero import create_app as create_dinero
+from tests.embedded.test_change_connection import app_config  # noqa: F401  (a fixture)
+from tests.embedded.test_change_connection import dinero_url  # noqa: F401  (a fixture)
 from tests.jobs import run_queued_jobs
-from tests.servers import serve_app
 
 ACCOUNT = 12345
 COMPANY = "Alpha Lager ApS"
@@ -35,17 +35,6 @@ API_KEY = "demo-dinero-api-key"
 HOME = "/embedded/activation"  # what a connection that is not activated yet opens on
 BROWSER_COOKIE = "rd_embed"
 INSTALLED_AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def dinero_url():
-    with serve_app(create_dinero({"VALIDATE_RESPONSES": True})) as url:
-        yield url
-
-
-@pytest.fixture
-def app_config(app_config, dinero_url):
-    return {**app_config, "DINERO_API_URL": dinero_url, "DINERO_AUTH_URL": dinero_url}
 
 
 @pytest.fixture
