@@ -1,8 +1,9 @@
 """The reconciliation's one-click fixes (RC1).
 
 - *Send the missing ones*: each missing invoice goes the troubleshooting way (T1); one whose
-  Dinero voucher was deleted there is first confirmed gone, then sent under a new identity
-  (``transfers.resend``). One the ledger lost for reasons unknown is left to the accountant.
+  Dinero voucher was deleted there is first confirmed gone (Dinero's sales list of the month,
+  read again), then sent under a new identity (``transfers.resend``). One the ledger lost
+  for reasons unknown is left to the accountant.
 - *Delete a stray draft*, after the user confirmed it: a draft of the app's that no Rackbeat
   invoice is linked to. *Replace a draft* whose total differs: delete it, send the invoice
   again. Booked vouchers are never deleted: the report says what to do with them.
@@ -26,6 +27,8 @@ from rackdinero_app.models import ReconciliationItem
 from rackdinero_app.models.base import utcnow
 from rackdinero_app.models.enums import EntityKind
 from rackdinero_app.models.reconciliation import ReconciliationGroup as Group
+from rackdinero_app.reconcile.reading import dinero_sales
+from rackdinero_app.reconcile.runs import span
 from rackdinero_app.transfers import resend
 from rackdinero_app.transfers import troubleshoot
 from rackdinero_app.transfers.messages import CLIENT
@@ -75,13 +78,14 @@ def can_delete(item: ReconciliationItem) -> bool:
 
 def send_missing(connection: Connection, run: Reconciliation, actor: str | Staff) -> Done:
     """Send every missing invoice of the report that sending fixes; returns how many went and
-    how many were found still in Dinero (not sent)."""
+    which were found still in Dinero (not sent)."""
     work = [
         (item.id, item.kind, item.rackbeat_number, item.reason_code, item.dinero_guid)
         for item in sendable(run)
     ]
+    deleted_sales = any(reason in DELETED and kind in SALES_KINDS for _, kind, _, reason, _ in work)
+    live = _live_sales(connection, run) if deleted_sales else set()
     sent, kept = [], []
-    dinero = None
     for item_id, kind, number, reason, guid in work:
         transfer_kind = (
             EntityKind.SUPPLIER_INVOICE
@@ -89,15 +93,9 @@ def send_missing(connection: Connection, run: Reconciliation, actor: str | Staff
             else EntityKind.CUSTOMER_INVOICE
         )
         if reason in DELETED:
-            if kind in SALES_KINDS:
-                dinero = dinero or connection_dinero_client(connection)
-                try:
-                    still_there = _still_there(dinero, kind, guid)
-                except ClientError:
-                    still_there = True  # cannot tell now: sending could make it twice
-                if still_there:
-                    kept.append(number)
-                    continue
+            if kind in SALES_KINDS and (live is None or guid.lower() in live):
+                kept.append(number)  # still in Dinero, or it cannot tell now: never twice
+                continue
             resend.send_with_new_identity(connection.id, transfer_kind, number)
         else:
             troubleshoot.send_rackbeat_invoice(connection.id, transfer_kind, number)
@@ -110,15 +108,19 @@ def send_missing(connection: Connection, run: Reconciliation, actor: str | Staff
     return Done(True, "rc_fix_sent", {"count": len(sent)}, kept)
 
 
-def _still_there(dinero, kind: EntityKind, guid: str) -> bool:
-    """Whether Dinero still has the voucher the reconciliation missed (then nothing is sent:
-    the report was older than the change)."""
-    read = dinero.get_credit_note if kind == EntityKind.CREDIT_NOTE else dinero.get_invoice
+def _live_sales(connection: Connection, run: Reconciliation) -> set[str] | None:
+    """The Guids in Dinero's sales list of the run's month now, read again (a page per 1,000,
+    not a request per invoice), so a voucher the report found deleted is sent again only if it
+    is still gone; None when Dinero cannot be read."""
     try:
-        voucher = read(guid)
-    except NotFound:
-        return False
-    return not voucher.get("DeletedAt")
+        vouchers = dinero_sales(connection_dinero_client(connection), span(run.month), _count)
+    except ClientError:
+        return None
+    return {voucher.guid.lower() for voucher in vouchers}
+
+
+def _count(records: int) -> None:
+    """A page was read (the fix keeps no progress)."""
 
 
 def delete_draft(connection: Connection, item: ReconciliationItem, actor: str | Staff) -> Done:

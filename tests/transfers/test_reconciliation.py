@@ -4,14 +4,18 @@ land in exactly the right groups, the one-click fixes mend them, and a second ru
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import date
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from rackdinero_app.extensions import db
 from rackdinero_app.models import Connection
 from rackdinero_app.models import Reconciliation
+from rackdinero_app.models import ReconciliationItem
+from rackdinero_app.models import Transfer
 from rackdinero_app.models.enums import ActorType
 from rackdinero_app.models.enums import DineroInvoiceStatus
 from rackdinero_app.models.enums import EntityKind
@@ -53,6 +57,12 @@ def groups(run: Reconciliation) -> dict[Group, set[str]]:
     for item in runs.items(run):
         found[item.group].add(item.rackbeat_number)
     return found
+
+
+def dinero_counts(sandboxes) -> dict[tuple[str, str], int]:
+    """Requests to the Dinero sandbox's API so far, by method and operation."""
+    counts = sandboxes.dinero.extensions["dinero_sandbox"].request_counts
+    return {(method, path): n for (_, method, path), n in counts.items() if path.startswith("/v")}
 
 
 def reconcile(connection_id: int) -> Reconciliation:
@@ -141,8 +151,13 @@ def test_seeded_differences_land_in_their_groups_and_the_fixes_make_it_clean(
     assert run.dinero_requests == 2
 
     connection = db.session.get(Connection, connection_id)
+    before = Counter(dinero_counts(sandboxes))
     done = fixes.send_missing(connection, run, "Mette Demo")
     assert done.ok and done.params == {"count": 3} and not done.kept
+    # The deleted draft was confirmed gone by one page of the sales list, not a lookup.
+    assert Counter(dinero_counts(sandboxes)) - before == Counter(
+        {("GET", "/v1/{organizationId}/sales"): 1}
+    )
     for item in runs.items(run):
         if fixes.can_delete(item):
             assert fixes.delete_draft(connection, item, "Mette Demo").ok
@@ -160,11 +175,7 @@ def test_seeded_differences_land_in_their_groups_and_the_fixes_make_it_clean(
     # Dinero's ledger was read once; the second run read only what changed since (as Dinero
     # asks of its clients).
     ledger_reads = {
-        path: count
-        for (_, method, path), count in sandboxes.dinero.extensions[
-            "dinero_sandbox"
-        ].request_counts.items()
-        if "/entries" in path
+        path: count for (_, path), count in dinero_counts(sandboxes).items() if "/entries" in path
     }
     assert ledger_reads == {
         "/v1/{organizationId}/entries": 1,
@@ -174,3 +185,39 @@ def test_seeded_differences_land_in_their_groups_and_the_fixes_make_it_clean(
     live = [r for r in sandboxes.dinero_records("invoices") if not r["DeletedAt"]]
     references = [r["ExternalReference"] for r in live if r["ExternalReference"]]
     assert len(references) == len(set(references))
+
+
+def test_a_voucher_reported_deleted_but_back_in_dinero_is_not_sent_again(
+    app, sandboxes, connection
+):
+    """The report is older than the fix: Dinero has the voucher after all, so it is kept back
+    and nothing is sent (sending would put the invoice in Dinero twice)."""
+    guid = books.draft_invoice(books.dinero(app), Date=DAY)
+    run = Reconciliation(
+        connection_id=connection.id,
+        month=MONTH,
+        state=ReconciliationState.FINISHED,
+        actor_type=ActorType.RACKBEAT_USER,
+        requested_by="Mette Demo",
+        counts={"missing": 1},
+    )
+    db.session.add(run)
+    db.session.flush()
+    db.session.add(
+        ReconciliationItem(
+            reconciliation_id=run.id,
+            group=Group.MISSING,
+            kind=EntityKind.CUSTOMER_INVOICE,
+            rackbeat_number="1001",
+            dinero_guid=guid,
+            reason_code="rc_deleted_in_dinero",
+            reason_params={"voucher": guid},
+        )
+    )
+    db.session.commit()
+
+    done = fixes.send_missing(connection, run, "Mette Demo")
+
+    assert done.params == {"count": 0} and done.kept == ["1001"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Transfer)) == 0
+    assert [item.fixed_at for item in runs.items(run)] == [None]
